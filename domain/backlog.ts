@@ -1,0 +1,67 @@
+import type { BacklogLine } from "./backflush.js";
+import { journalFor, stockDeltas } from "./backflush.js";
+import { type Decimal, maxDec, minDec, roundMoney, ZERO } from "./decimal.js";
+import type { JournalEntry, Material, Movement, StockDelta } from "./model.js";
+import { type StockView, stockKey } from "./model.js";
+import { bookOnOrder, type Order, requireMaterial } from "./order.js";
+
+export interface BacklogPostingResult {
+  /** The issue that posted now, or null when there is still not enough stock. */
+  readonly movement: (Movement & { kind: "issue" }) | null;
+  /** What stays in the backlog (zero when the line cleared). */
+  readonly remaining: Decimal;
+  readonly journal: readonly JournalEntry[];
+  readonly stock: readonly StockDelta[];
+  readonly order: Order;
+}
+
+/**
+ * Posts a backlog line that stock may now cover, in the period it posts in (DESIGN §5),
+ * under the component's shortage policy as it is today. A closed order takes it too: its WIP
+ * is then no longer zero and the next close settles it again.
+ */
+export function postBacklog(
+  order: Order,
+  line: BacklogLine,
+  ctx: {
+    readonly materials: ReadonlyMap<string, Material>;
+    readonly stock: StockView;
+    readonly period: string;
+  },
+): BacklogPostingResult {
+  const material = requireMaterial(ctx.materials, line.material);
+  const onHand = ctx.stock.get(stockKey(line.material, line.location)) ?? ZERO;
+  let qty = line.qty;
+  if (material.shortage === "backlog" && onHand.lessThan(line.qty)) qty = ZERO;
+  if (material.shortage === "split") qty = minDec(maxDec(onHand, ZERO), line.qty);
+  if (qty.isZero()) return { movement: null, remaining: line.qty, journal: [], stock: [], order };
+
+  const movement = {
+    kind: "issue" as const,
+    item: line.line,
+    material: line.material,
+    location: line.location,
+    qty,
+    value: roundMoney(qty.times(material.standardPrice)),
+  };
+  const journal = journalFor([movement], ctx.materials);
+  const cur = order.state.components[line.line];
+  const components = {
+    ...order.state.components,
+    [line.line]: {
+      item: cur?.item,
+      component: cur?.component ?? line.material,
+      operation: cur?.operation ?? "",
+      planned: cur?.planned ?? ZERO,
+      issued: (cur?.issued ?? ZERO).plus(qty),
+    },
+  };
+  const state = bookOnOrder({ ...order.state, components }, ctx.period, journal);
+  return {
+    movement,
+    remaining: line.qty.minus(qty),
+    journal,
+    stock: stockDeltas([movement], ctx.materials),
+    order: { snapshot: order.snapshot, state },
+  };
+}

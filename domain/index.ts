@@ -1,0 +1,13 @@
+/** The domain engine: pure rules of ../shared/DESIGN.md §5. No AWS, no I/O, no clock. */
+export * from "./backflush.js";
+export * from "./backlog.js";
+export * from "./decimal.js";
+export * from "./errors.js";
+export * from "./journal.js";
+export * from "./model.js";
+export * from "./order.js";
+export * from "./period.js";
+export * from "./reorder.js";
+export * from "./reversal.js";
+export * from "./settlement.js";
+export * from "./stock.js";

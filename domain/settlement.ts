@@ -1,0 +1,137 @@
+import { type Decimal, roundMoney, ZERO } from "./decimal.js";
+import type { JournalEntry, MasterData } from "./model.js";
+import { bookOnOrder, type Order, requireMaterial, scrapFactor, wipBalance } from "./order.js";
+
+export interface Variance {
+  readonly total: Decimal;
+  readonly scrap: Decimal;
+  readonly usage: Decimal;
+  readonly other: Decimal;
+}
+
+export type SettlementResult =
+  | { readonly kind: "carried"; readonly wip: Decimal; readonly order: Order }
+  | {
+      readonly kind: "settled";
+      readonly variance: Variance;
+      readonly journal: readonly JournalEntry[];
+      readonly order: Order;
+    }
+  | { readonly kind: "nothing"; readonly order: Order };
+
+/**
+ * Period-end settlement of one order (DESIGN §5, "Period close").
+ * - not completed: WIP carried = debits − credits, no entry;
+ * - completed (or closed with WIP posted since it was settled): the WIP balance V is the
+ *   variance, split into scrap, usage and other; Dr VARIANCE_* / Cr WIP, signs flipped for
+ *   favourable parts; the order becomes `closed` with WIP 0.
+ * A re-settlement posts only the scrap and usage not yet settled; other takes the rest.
+ */
+export function settle(order: Order, md: MasterData, period: string): SettlementResult {
+  const { state } = order;
+  const wip = wipBalance(state);
+  if (state.status === "released" || state.status === "in_process") return { kind: "carried", wip, order };
+  if (state.status === "closed" && wip.isZero()) return { kind: "nothing", order };
+
+  const scrap = roundMoney(scrapVarianceUnrounded(order, md)).minus(state.settled.scrap);
+  const usage = roundMoney(usageVarianceUnrounded(order, md)).minus(state.settled.usage);
+  const other = wip.minus(scrap).minus(usage);
+  const journal = (
+    [
+      ["VARIANCE_SCRAP", scrap],
+      ["VARIANCE_USAGE", usage],
+      ["VARIANCE_OTHER", other],
+    ] as const
+  )
+    .filter(([, amount]) => !amount.isZero())
+    .map(
+      ([account, amount]): JournalEntry =>
+        amount.isPositive()
+          ? { debit: account, credit: "WIP", amount }
+          : { debit: "WIP", credit: account, amount: amount.neg() },
+    );
+  const booked = bookOnOrder(state, period, journal);
+  return {
+    kind: "settled",
+    variance: { total: wip, scrap, usage, other },
+    journal,
+    order: {
+      snapshot: order.snapshot,
+      state: {
+        ...booked,
+        status: "closed",
+        settled: {
+          scrap: state.settled.scrap.plus(scrap),
+          usage: state.settled.usage.plus(usage),
+          other: state.settled.other.plus(other),
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Planned cost of one unit of the parent up to and including each operation: components
+ * backflushed at that operation or earlier at standard (with their planned scrap), plus
+ * hoursPerUnit × rate. Fixed-quantity items and setup are per order, not per unit.
+ */
+export function plannedUnitCostUpTo(order: Order, md: MasterData): Map<string, Decimal> {
+  const { snapshot } = order;
+  const result = new Map<string, Decimal>();
+  let running = ZERO;
+  for (const op of snapshot.operations) {
+    for (const it of snapshot.items) {
+      if (it.operation !== op.op || !it.backflush || it.fixedQty) continue;
+      const price = requireMaterial(md.materials, it.component).standardPrice;
+      running = running.plus(it.qty.div(snapshot.baseQty).times(scrapFactor(it)).times(price));
+    }
+    const rates = op.workCenter ? (md.workCenters.get(op.workCenter)?.rates ?? {}) : {};
+    for (const [act, perUnit] of Object.entries(op.hoursPerUnit))
+      running = running.plus(perUnit.times(rates[act] ?? ZERO));
+    result.set(op.op, running);
+  }
+  return result;
+}
+
+/** scrap = Σ_k scrap_k × planned unit cost up to and including k (unrounded). */
+export function scrapVarianceUnrounded(order: Order, md: MasterData): Decimal {
+  const unitCost = plannedUnitCostUpTo(order, md);
+  let total = ZERO;
+  for (const [op, s] of Object.entries(order.state.operations)) {
+    total = total.plus(s.confirmedScrap.times(unitCost.get(op) ?? ZERO));
+  }
+  return total;
+}
+
+/** usage = Σ_i (issued_i − planned_i) × standard price + Σ (actual − planned hours) × rate (unrounded). */
+export function usageVarianceUnrounded(order: Order, md: MasterData): Decimal {
+  let total = ZERO;
+  for (const c of Object.values(order.state.components)) {
+    const price = requireMaterial(md.materials, c.component).standardPrice;
+    total = total.plus(c.issued.minus(c.planned).times(price));
+  }
+  for (const op of order.snapshot.operations) {
+    const s = order.state.operations[op.op];
+    if (!s || !op.workCenter) continue;
+    const rates = md.workCenters.get(op.workCenter)?.rates ?? {};
+    for (const act of new Set([...Object.keys(s.actualHours), ...Object.keys(s.plannedHours)])) {
+      const diff = (s.actualHours[act] ?? ZERO).minus(s.plannedHours[act] ?? ZERO);
+      total = total.plus(diff.times(rates[act] ?? ZERO));
+    }
+  }
+  return total;
+}
+
+/**
+ * Inventory turnover of a component in a period: issued value / ((opening + closing) / 2),
+ * to 2 places; null when the average stock value is zero (turnover undefined).
+ */
+export function inventoryTurnover(
+  issuedValue: Decimal,
+  openingValue: Decimal,
+  closingValue: Decimal,
+): Decimal | null {
+  const average = openingValue.plus(closingValue).div(2);
+  if (average.isZero()) return null;
+  return roundMoney(issuedValue.div(average));
+}

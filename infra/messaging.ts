@@ -1,0 +1,29 @@
+/**
+ * Queue and topic settings shared by the CDK stack and the local sandbox, so the sandbox's
+ * moto queues behave like the deployed ones (FIFO, redrive after the same receive count).
+ */
+export const WORKER_TIMEOUT_SECONDS = 30;
+
+export const POSTINGS_QUEUE = {
+  name: "backflush-postings.fifo",
+  dlqName: "backflush-postings-dlq.fifo",
+  fifo: true,
+  /** High-throughput FIFO: dedupe per message group, throughput per group. */
+  deduplicationScope: "messageGroup",
+  fifoThroughputLimit: "perMessageGroupId",
+  /** AWS recommends at least 6 x the function timeout so retries of a batch cannot overlap. */
+  visibilityTimeoutSeconds: 6 * WORKER_TIMEOUT_SECONDS,
+  maxReceiveCount: 5,
+  retentionDays: 14,
+} as const;
+
+/** Event source mapping: FIFO allows at most 10 per batch; order is kept per message group. */
+export const WORKER_BATCH = { batchSize: 10, maximumConcurrency: 10 } as const;
+
+export const REORDER_TOPIC = { name: "backflush-reorders" } as const;
+
+export const SCHEDULES = {
+  /** Close the previous month for every plant, early on the 1st (UTC). */
+  periodClose: "cron(15 2 1 * ? *)",
+  reorderMinutes: 15,
+} as const;

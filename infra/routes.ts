@@ -1,0 +1,42 @@
+/**
+ * The HTTP contract's routes (../shared/DESIGN.md §4), one list for the API Gateway stack,
+ * the sandbox gateway and the API handler's router. A route key is exactly API Gateway v2's
+ * `routeKey` ("METHOD /path/{param}").
+ */
+export type Role = "operator" | "planner" | "controller";
+
+export interface RouteDefinition {
+  readonly method: "GET" | "PUT" | "POST" | "PATCH";
+  readonly path: string;
+  /** Roles allowed; "any" = any authenticated caller with access to the plant; "public" = no token. */
+  readonly roles: readonly Role[] | "any" | "public";
+}
+
+export const ROUTES = [
+  { method: "GET", path: "/v1/health", roles: "public" },
+  { method: "GET", path: "/v1/openapi.json", roles: "public" },
+  { method: "PUT", path: "/v1/plants/{plant}/materials/{material}", roles: ["planner"] },
+  { method: "PUT", path: "/v1/plants/{plant}/work-centers/{wc}", roles: ["planner"] },
+  { method: "PUT", path: "/v1/plants/{plant}/boms/{material}", roles: ["planner"] },
+  { method: "PUT", path: "/v1/plants/{plant}/routings/{material}", roles: ["planner"] },
+  { method: "POST", path: "/v1/plants/{plant}/orders", roles: ["planner"] },
+  { method: "PATCH", path: "/v1/plants/{plant}/orders/{order}", roles: ["planner"] },
+  { method: "GET", path: "/v1/plants/{plant}/orders/{order}", roles: "any" },
+  { method: "POST", path: "/v1/plants/{plant}/goods-receipts", roles: ["planner"] },
+  { method: "POST", path: "/v1/plants/{plant}/transfers", roles: ["planner"] },
+  { method: "POST", path: "/v1/plants/{plant}/inventory-counts", roles: ["planner"] },
+  { method: "POST", path: "/v1/plants/{plant}/confirmations", roles: ["operator"] },
+  { method: "GET", path: "/v1/plants/{plant}/confirmations/{id}", roles: "any" },
+  { method: "POST", path: "/v1/plants/{plant}/confirmations/{id}/reversal", roles: ["operator"] },
+  { method: "GET", path: "/v1/plants/{plant}/stock", roles: "any" },
+  { method: "GET", path: "/v1/plants/{plant}/backlog", roles: "any" },
+  { method: "POST", path: "/v1/plants/{plant}/backlog/reprocess", roles: ["planner"] },
+  { method: "POST", path: "/v1/plants/{plant}/reorders/run", roles: ["planner"] },
+  { method: "GET", path: "/v1/plants/{plant}/reorders", roles: "any" },
+  { method: "POST", path: "/v1/plants/{plant}/periods/{period}/close", roles: ["controller"] },
+  { method: "GET", path: "/v1/plants/{plant}/periods/{period}", roles: "any" },
+] as const satisfies readonly RouteDefinition[];
+
+export type RouteKey = `${(typeof ROUTES)[number]["method"]} ${(typeof ROUTES)[number]["path"]}`;
+
+export const routeKeyOf = (r: RouteDefinition): string => `${r.method} ${r.path}`;

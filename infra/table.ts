@@ -1,0 +1,70 @@
+/**
+ * The one table definition. CDK (cdk/stateful-stack.ts), the sandbox (local/) and the
+ * integration tests create the table from this object, so they can never drift apart.
+ *
+ * Keys are generic strings (`pk`, `sk`); see functions/shared/keys.ts for the item layout
+ * and docs/data-model.md for the access patterns each index serves.
+ */
+export const TABLE_KEY = { partitionKey: "pk", sortKey: "sk" } as const;
+
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** Why the index exists: the job that must find these items without a scan. */
+  readonly purpose: string;
+}
+
+export const TABLE_INDEXES: readonly IndexDefinition[] = [
+  {
+    indexName: "gsi1",
+    partitionKey: "gsi1pk",
+    sortKey: "gsi1sk",
+    purpose: "open backlog per plant, ordered by material#location so a receipt retries only its own lines",
+  },
+  {
+    indexName: "gsi2",
+    partitionKey: "gsi2pk",
+    sortKey: "gsi2sk",
+    purpose: "stock items whose material may have fallen to its reorder point since the last reorder run",
+  },
+  {
+    indexName: "gsi3",
+    partitionKey: "gsi3pk",
+    sortKey: "gsi3sk",
+    purpose: "orders the next period close must read (unsettled, or posted to since settlement)",
+  },
+  {
+    indexName: "gsi4",
+    partitionKey: "gsi4pk",
+    sortKey: "gsi4sk",
+    purpose: "every stock item of a plant (period close: inventory turnover and stock journal lines)",
+  },
+];
+
+/** Attribute holding an epoch-seconds expiry; only idempotency records of synchronous calls use it. */
+export const TTL_ATTRIBUTE = "expiresAt";
+
+/** Parameters for the DynamoDB CreateTable API (sandbox and tests), all strings: PAY_PER_REQUEST. */
+export function createTableInput(tableName: string) {
+  const attributes = [TABLE_KEY.partitionKey, TABLE_KEY.sortKey].concat(
+    TABLE_INDEXES.flatMap((i) => [i.partitionKey, i.sortKey]),
+  );
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST" as const,
+    AttributeDefinitions: attributes.map((name) => ({ AttributeName: name, AttributeType: "S" as const })),
+    KeySchema: [
+      { AttributeName: TABLE_KEY.partitionKey, KeyType: "HASH" as const },
+      { AttributeName: TABLE_KEY.sortKey, KeyType: "RANGE" as const },
+    ],
+    GlobalSecondaryIndexes: TABLE_INDEXES.map((i) => ({
+      IndexName: i.indexName,
+      KeySchema: [
+        { AttributeName: i.partitionKey, KeyType: "HASH" as const },
+        { AttributeName: i.sortKey, KeyType: "RANGE" as const },
+      ],
+      Projection: { ProjectionType: "ALL" as const },
+    })),
+  };
+}
