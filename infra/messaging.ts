@@ -27,3 +27,39 @@ export const SCHEDULES = {
   periodClose: "cron(15 2 1 * ? *)",
   reorderMinutes: 15,
 } as const;
+
+/**
+ * Period-close requests go through a standard queue to a worker that may need the Lambda maximum
+ * (15 minutes), so its visibility timeout follows from that.
+ */
+export const CLOSE_WORKER_TIMEOUT_SECONDS = 900;
+
+export const CLOSE_QUEUE = {
+  name: "backflush-close-requests",
+  dlqName: "backflush-close-requests-dlq",
+  fifo: false,
+  /** Same rule as the postings queue: at least 6 x the function timeout. */
+  visibilityTimeoutSeconds: 6 * CLOSE_WORKER_TIMEOUT_SECONDS,
+  maxReceiveCount: 5,
+  retentionDays: 14,
+} as const;
+
+/**
+ * Close-request event source mapping: one plant-period per invocation (a close can run for minutes, a
+ * failure retries only that plant); 2 is the smallest maximum concurrency Lambda accepts.
+ */
+export const CLOSE_BATCH = { batchSize: 1, maximumConcurrency: 2 } as const;
+
+/**
+ * Custom metrics (Powertools Metrics, EMF). The functions emit them under POWERTOOLS_METRICS_NAMESPACE;
+ * the CloudWatch dashboard (cdk/) reads the same names.
+ */
+export const METRICS = {
+  namespace: "Backflush",
+  postingsCommitted: "PostingsCommitted",
+  postingLatencyMs: "PostingLatencyMs",
+  backlogLinesCreated: "BacklogLinesCreated",
+  backlogOpen: "BacklogOpen",
+  transactionRetries: "TransactionRetries",
+  transactionItems: "TransactionItems",
+} as const;

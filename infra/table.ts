@@ -47,7 +47,7 @@ export const TTL_ATTRIBUTE = "expiresAt";
 
 /** Parameters for the DynamoDB CreateTable API (sandbox and tests), all strings: PAY_PER_REQUEST. */
 export function createTableInput(tableName: string) {
-  const attributes = [TABLE_KEY.partitionKey, TABLE_KEY.sortKey].concat(
+  const attributes = ([TABLE_KEY.partitionKey, TABLE_KEY.sortKey] as string[]).concat(
     TABLE_INDEXES.flatMap((i) => [i.partitionKey, i.sortKey]),
   );
   return {

@@ -1,0 +1,8 @@
+/** The DynamoDB table adapter: one module per AWS service, split by item family. */
+export * from "./client.js";
+export * from "./confirmations.js";
+export * from "./master-data.js";
+export * from "./orders.js";
+export * from "./periods.js";
+export * from "./stock.js";
+export * from "./transact.js";

@@ -1,0 +1,147 @@
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Bom, Material, Routing, WorkCenter } from "../../../domain/index.js";
+import { pack, unpack } from "../../shared/codec.js";
+import { keys } from "../../shared/keys.js";
+import type { TableContext } from "./client.js";
+
+type StoredMaterial = Omit<Material, "hasBom">;
+
+export async function putMaterial(t: TableContext, plant: string, material: StoredMaterial, now: string) {
+  await t.ddb.send(
+    new UpdateCommand({
+      TableName: t.tableName,
+      Key: keys.material(plant, material.material),
+      // hasBom is owned by the BOM upsert; a material upsert keeps it.
+      UpdateExpression: "SET #data = :data, updatedAt = :now, hasBom = if_not_exists(hasBom, :false)",
+      ExpressionAttributeNames: { "#data": "data" },
+      ExpressionAttributeValues: { ":data": pack(material), ":now": now, ":false": false },
+    }),
+  );
+  await registerPlant(t, plant, now);
+}
+
+/** The plant registry lets the scheduled close and reorder runs fan out without a scan. */
+async function registerPlant(t: TableContext, plant: string, now: string) {
+  await t.ddb.send(
+    new UpdateCommand({
+      TableName: t.tableName,
+      Key: keys.plantRegistry(plant),
+      UpdateExpression: "SET plant = :p, registeredAt = if_not_exists(registeredAt, :now)",
+      ExpressionAttributeValues: { ":p": plant, ":now": now },
+    }),
+  );
+}
+
+export async function putWorkCenter(t: TableContext, plant: string, wc: WorkCenter, now: string) {
+  await t.ddb.send(
+    new PutCommand({
+      TableName: t.tableName,
+      Item: { ...keys.workCenter(plant, wc.workCenter), data: pack(wc), updatedAt: now },
+    }),
+  );
+}
+
+/** Stores the BOM and marks its parent as a manufactured material (inventory account FINISHED_GOODS). */
+export async function putBom(t: TableContext, plant: string, bom: Bom, now: string) {
+  await t.ddb.send(
+    new PutCommand({
+      TableName: t.tableName,
+      Item: { ...keys.bom(plant, bom.material), data: pack(bom), updatedAt: now },
+    }),
+  );
+  await t.ddb.send(
+    new UpdateCommand({
+      TableName: t.tableName,
+      Key: keys.material(plant, bom.material),
+      UpdateExpression: "SET hasBom = :true",
+      ConditionExpression: "attribute_exists(pk)",
+      ExpressionAttributeValues: { ":true": true },
+    }),
+  );
+}
+
+export async function putRouting(t: TableContext, plant: string, routing: Routing, now: string) {
+  await t.ddb.send(
+    new PutCommand({
+      TableName: t.tableName,
+      Item: { ...keys.routing(plant, routing.material), data: pack(routing), updatedAt: now },
+    }),
+  );
+}
+
+async function getData<T>(t: TableContext, key: { pk: string; sk: string }): Promise<T | undefined> {
+  const res = await t.ddb.send(new GetCommand({ TableName: t.tableName, Key: key, ConsistentRead: true }));
+  return res.Item ? unpack<T>(res.Item.data as Uint8Array) : undefined;
+}
+
+export const getBom = (t: TableContext, plant: string, material: string) =>
+  getData<Bom>(t, keys.bom(plant, material));
+export const getRouting = (t: TableContext, plant: string, material: string) =>
+  getData<Routing>(t, keys.routing(plant, material));
+
+export async function getMaterial(
+  t: TableContext,
+  plant: string,
+  material: string,
+): Promise<Material | undefined> {
+  return (await loadMaterials(t, plant, [material])).get(material);
+}
+
+export async function getWorkCenter(
+  t: TableContext,
+  plant: string,
+  wc: string,
+): Promise<WorkCenter | undefined> {
+  return (await loadWorkCenters(t, plant, [wc])).get(wc);
+}
+
+export async function loadMaterials(
+  t: TableContext,
+  plant: string,
+  ids: Iterable<string>,
+): Promise<Map<string, Material>> {
+  const items = await batchGet(
+    t,
+    [...new Set(ids)].map((id) => keys.material(plant, id)),
+  );
+  return new Map(
+    items.map((item) => {
+      const m = unpack<StoredMaterial>(item.data as Uint8Array);
+      return [m.material, { ...m, hasBom: item.hasBom === true }];
+    }),
+  );
+}
+
+export async function loadWorkCenters(t: TableContext, plant: string, ids: Iterable<string>) {
+  const items = await batchGet(
+    t,
+    [...new Set(ids)].map((id) => keys.workCenter(plant, id)),
+  );
+  return new Map(
+    items.map((item) => {
+      const wc = unpack<WorkCenter>(item.data as Uint8Array);
+      return [wc.workCenter, wc];
+    }),
+  );
+}
+
+/** BatchGetItem in pages of 100, retrying unprocessed keys (they come back under load). */
+export async function batchGet(
+  t: TableContext,
+  keyList: readonly { pk: string; sk: string }[],
+): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < keyList.length; i += 100) {
+    let pending: Record<string, unknown>[] = keyList.slice(i, i + 100);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 8) throw new Error("BatchGetItem kept returning unprocessed keys");
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const res = await t.ddb.send(
+        new BatchGetCommand({ RequestItems: { [t.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      out.push(...(res.Responses?.[t.tableName] ?? []));
+      pending = (res.UnprocessedKeys?.[t.tableName]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return out;
+}

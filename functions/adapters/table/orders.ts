@@ -1,0 +1,133 @@
+import { PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { Order, OrderSnapshot, OrderState } from "../../../domain/index.js";
+import { pack, unpack } from "../../shared/codec.js";
+import { indexKeys, keys } from "../../shared/keys.js";
+import type { TableContext } from "./client.js";
+import type { TaggedItem } from "./transact.js";
+
+/** An order as read, with what a conditional write of it needs. */
+export interface StoredOrder {
+  readonly plant: string;
+  readonly order: Order;
+  readonly version: number;
+  /** Last period a close processed this order in; postings may not land in it or before. */
+  readonly closedThrough?: string | undefined;
+}
+
+export class OrderExistsError extends Error {
+  constructor(readonly order: string) {
+    super(`order ${order} already exists`);
+    this.name = "OrderExistsError";
+  }
+}
+
+export async function getOrder(
+  t: TableContext,
+  plant: string,
+  order: string,
+): Promise<StoredOrder | undefined> {
+  const res = await t.ddb.send(
+    new QueryCommand({
+      TableName: t.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.order(plant, order).pk },
+      ConsistentRead: true,
+    }),
+  );
+  const state = res.Items?.find((i) => i.sk === "ORDER");
+  const snap = res.Items?.find((i) => i.sk === "SNAPSHOT");
+  if (!state || !snap) return undefined;
+  return {
+    plant,
+    order: {
+      snapshot: unpack<OrderSnapshot>(snap.data as Uint8Array),
+      state: unpack<OrderState>(state.data as Uint8Array),
+    },
+    version: Number(String(state.version)),
+    closedThrough: typeof state.closedThrough === "string" ? state.closedThrough : undefined,
+  };
+}
+
+/** Release: the immutable snapshot and the running state, once (a second release is a conflict). */
+export async function createOrder(t: TableContext, plant: string, order: Order, now: string): Promise<void> {
+  try {
+    await t.ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: t.tableName,
+              Item: {
+                ...keys.orderSnapshot(plant, order.snapshot.order),
+                data: pack(order.snapshot),
+                createdAt: now,
+              },
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+          {
+            Put: {
+              TableName: t.tableName,
+              Item: orderItem(plant, order, 1, undefined),
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof Error && error.name === "TransactionCanceledException") {
+      throw new OrderExistsError(order.snapshot.order);
+    }
+    throw error;
+  }
+}
+
+function orderItem(plant: string, order: Order, version: number, closedThrough: string | undefined) {
+  const { snapshot, state } = order;
+  return {
+    ...keys.order(plant, snapshot.order),
+    order: snapshot.order,
+    material: snapshot.material,
+    status: state.status,
+    version,
+    ...(closedThrough ? { closedThrough } : {}),
+    data: pack(state),
+    // Every write that may leave work for the next close keeps the order in the close index.
+    ...indexKeys.orderToClose(plant, snapshot.order),
+  };
+}
+
+/** The order write of a posting: full state, version + 1, only if nobody wrote it since we read it. */
+export function orderWrite(
+  t: TableContext,
+  stored: StoredOrder,
+  next: Order,
+  opts?: { closedThrough?: string; leaveCloseIndex?: boolean },
+): TaggedItem {
+  const closedThrough = opts?.closedThrough ?? stored.closedThrough;
+  const item: Record<string, unknown> = orderItem(stored.plant, next, stored.version + 1, closedThrough);
+  if (opts?.leaveCloseIndex) {
+    delete item.gsi3pk;
+    delete item.gsi3sk;
+  }
+  return {
+    role: "order",
+    key: next.snapshot.order,
+    item: {
+      Put: {
+        TableName: t.tableName,
+        Item: item,
+        ConditionExpression: "version = :v",
+        ExpressionAttributeValues: { ":v": stored.version },
+      },
+    },
+  };
+}
+
+/** PATCH of an order outside a posting (qty, due date), with the same version condition. */
+export async function saveOrder(t: TableContext, stored: StoredOrder, next: Order): Promise<void> {
+  const w = orderWrite(t, stored, next);
+  if (!w.item.Put) throw new Error("unreachable");
+  await t.ddb.send(new PutCommand(w.item.Put));
+}

@@ -1,0 +1,24 @@
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { keys } from "../../shared/keys.js";
+import type { TableContext } from "./client.js";
+
+export type PeriodLock = "closing" | "closed";
+
+export interface PeriodState {
+  /** Periods a close has started or finished: postings may no longer land in them. */
+  readonly locked: ReadonlyMap<string, PeriodLock>;
+}
+
+export async function getPeriodState(t: TableContext, plant: string): Promise<PeriodState> {
+  const res = await t.ddb.send(
+    new GetCommand({ TableName: t.tableName, Key: keys.periods(plant), ConsistentRead: true }),
+  );
+  const locked = (res.Item?.locked ?? {}) as Record<string, PeriodLock>;
+  return { locked: new Map(Object.entries(locked)) };
+}
+
+/** A posting may not land in a period that is locked, nor in one the order was already closed for. */
+export function isPeriodClosedFor(state: PeriodState, closedThrough: string | undefined) {
+  return (period: string): boolean =>
+    state.locked.has(period) || (closedThrough !== undefined && period <= closedThrough);
+}

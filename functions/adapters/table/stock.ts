@@ -1,0 +1,175 @@
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type Decimal,
+  type JournalEntry,
+  type StockDelta,
+  type StockView,
+  stockKey,
+  ZERO,
+} from "../../../domain/index.js";
+import { fromNum, num } from "../../shared/codec.js";
+import { indexKeys, keys } from "../../shared/keys.js";
+import type { TableContext } from "./client.js";
+import { batchGet } from "./master-data.js";
+import type { TaggedItem } from "./transact.js";
+
+export interface StockRow {
+  readonly material: string;
+  readonly location: string;
+  readonly onHand: Decimal;
+  /** Per-period aggregates kept on the item (see stockWrite). */
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+export async function readStock(
+  t: TableContext,
+  plant: string,
+  items: Iterable<{ material: string; location: string }>,
+): Promise<Map<ReturnType<typeof stockKey>, Decimal>> {
+  const unique = new Map([...items].map((i) => [stockKey(i.material, i.location), i]));
+  const rows = await batchGet(
+    t,
+    [...unique.values()].map((i) => keys.stock(plant, i.material, i.location)),
+  );
+  const view = new Map<ReturnType<typeof stockKey>, Decimal>();
+  for (const i of unique.values()) view.set(stockKey(i.material, i.location), ZERO);
+  for (const r of rows) view.set(stockKey(String(r.material), String(r.location)), fromNum(r.onHand));
+  return view;
+}
+
+export const emptyStockView: StockView = new Map();
+
+/** Stock of one material at every location: one Query on the material's partition. */
+export async function listStock(t: TableContext, plant: string, material: string): Promise<StockRow[]> {
+  return queryAll(t, {
+    KeyConditionExpression: "pk = :pk",
+    ExpressionAttributeValues: { ":pk": keys.stockPk(plant, material) },
+  });
+}
+
+/** Every stock item of a plant, through the plant-stock index (grows with items, not postings). */
+export async function listPlantStock(t: TableContext, plant: string): Promise<StockRow[]> {
+  return queryAll(t, {
+    IndexName: "gsi4",
+    KeyConditionExpression: "gsi4pk = :pk",
+    ExpressionAttributeValues: { ":pk": indexKeys.plantStock(plant, "", "").gsi4pk },
+  });
+}
+
+async function queryAll(
+  t: TableContext,
+  input: {
+    IndexName?: string;
+    KeyConditionExpression: string;
+    ExpressionAttributeValues: Record<string, unknown>;
+  },
+): Promise<StockRow[]> {
+  const rows: StockRow[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await t.ddb.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        ...input,
+        ...(input.IndexName ? {} : { ConsistentRead: true }),
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of res.Items ?? []) {
+      rows.push({
+        material: String(item.material),
+        location: String(item.location),
+        onHand: fromNum(item.onHand),
+        attributes: item,
+      });
+    }
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return rows;
+}
+
+/** Attribute names of the per-period aggregates a stock item carries. */
+export const stockAggregate = {
+  issuedValue: (period: string) => `iv#${period}`,
+  qtyChange: (period: string) => `qc#${period}`,
+  journal: (period: string, account: string, side: "dr" | "cr") => `j#${period}#${account}#${side}`,
+  journalPrefix: (period: string) => `j#${period}#`,
+} as const;
+
+export interface StockWriteOptions {
+  readonly period: string;
+  /** Value of issues from this item in this posting (inventory turnover). */
+  readonly issuedValue?: Decimal | undefined;
+  /** Journal entries of stock-only postings (receipt, count), kept on the item for the close. */
+  readonly journal?: readonly JournalEntry[] | undefined;
+  /** Put the item in the reorder index: its material may have fallen to its reorder point. */
+  readonly reorderCandidate?: boolean | undefined;
+  /** Condition: on-hand before the write equals this (an inventory count replaces on-hand). */
+  readonly expectOnHand?: Decimal | undefined;
+}
+
+/**
+ * One stock item's change: ADD on-hand (atomic, so concurrent postings never lose an update),
+ * guarded by `onHand >= need` where the material must not go negative. The same write keeps
+ * the item's period aggregates and index keys, so no extra item is ever written per posting.
+ */
+export function stockWrite(
+  t: TableContext,
+  plant: string,
+  delta: StockDelta,
+  opts: StockWriteOptions,
+): TaggedItem {
+  const names: Record<string, string> = { "#qc": stockAggregate.qtyChange(opts.period) };
+  const values: Record<string, unknown> = {
+    ":q": num(delta.qty),
+    ":m": delta.material,
+    ":l": delta.location,
+    ...indexValues(indexKeys.plantStock(plant, delta.material, delta.location)),
+  };
+  const add = ["onHand :q", "#qc :q"];
+  const set = ["material = :m", "#loc = :l", "gsi4pk = :gsi4pk", "gsi4sk = :gsi4sk"];
+  names["#loc"] = "location";
+  if (opts.issuedValue && !opts.issuedValue.isZero()) {
+    names["#iv"] = stockAggregate.issuedValue(opts.period);
+    values[":iv"] = num(opts.issuedValue);
+    add.push("#iv :iv");
+  }
+  (opts.journal ?? []).forEach((e, i) => {
+    names[`#jd${i}`] = stockAggregate.journal(opts.period, e.debit, "dr");
+    names[`#jc${i}`] = stockAggregate.journal(opts.period, e.credit, "cr");
+    values[`:ja${i}`] = num(e.amount);
+    add.push(`#jd${i} :ja${i}`, `#jc${i} :ja${i}`);
+  });
+  if (opts.reorderCandidate) {
+    Object.assign(values, indexValues(indexKeys.reorderCandidate(plant, delta.material, delta.location)));
+    set.push("gsi2pk = :gsi2pk", "gsi2sk = :gsi2sk");
+  }
+  let condition: string | undefined;
+  if (opts.expectOnHand) {
+    condition = opts.expectOnHand.isZero()
+      ? "attribute_not_exists(onHand) OR onHand = :expect"
+      : "onHand = :expect";
+    values[":expect"] = num(opts.expectOnHand);
+  } else if (delta.guardNonNegative && delta.qty.isNegative()) {
+    condition = "onHand >= :need";
+    values[":need"] = num(delta.qty.neg());
+  }
+  return {
+    role: "stock",
+    key: stockKey(delta.material, delta.location),
+    item: {
+      Update: {
+        TableName: t.tableName,
+        Key: keys.stock(plant, delta.material, delta.location),
+        UpdateExpression: `SET ${set.join(", ")} ADD ${add.join(", ")}`,
+        ...(condition ? { ConditionExpression: condition } : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
+
+function indexValues(index: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(index).map(([k, v]) => [`:${k}`, v]));
+}

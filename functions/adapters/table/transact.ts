@@ -1,0 +1,90 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { TableContext } from "./client.js";
+
+export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** What an item in a transaction stands for, so a cancellation can be explained. */
+export type ItemRole = "record" | "order" | "stock" | "backlog" | "document" | "marker" | "other";
+
+export interface TaggedItem {
+  readonly role: ItemRole;
+  readonly key: string;
+  readonly item: TransactItem;
+}
+
+export type CancellationKind =
+  | "duplicate"
+  | "version"
+  | "stock"
+  | "backlog"
+  | "conflict"
+  | "throttled"
+  | "other";
+
+/** The transaction was cancelled; `kind` says why, by the first reason that explains it. */
+export class TransactionCancelledError extends Error {
+  constructor(
+    readonly kind: CancellationKind,
+    readonly failedKeys: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`transaction cancelled: ${kind} (${failedKeys.join(", ")})`, options);
+    this.name = "TransactionCancelledError";
+  }
+}
+
+/** The largest transaction DynamoDB accepts. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/**
+ * One TransactWriteItems. Reads CancellationReasons (DESIGN §6): a failed condition on the
+ * idempotency record is a duplicate, on the order a version conflict, on a stock item a
+ * shortfall; TransactionConflict and throttling are retryable.
+ */
+export async function transactWrite(table: TableContext, items: readonly TaggedItem[]): Promise<void> {
+  try {
+    await table.ddb.send(new TransactWriteCommand({ TransactItems: items.map((i) => i.item) }));
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    throw explain(items, error);
+  }
+}
+
+function explain(
+  items: readonly TaggedItem[],
+  error: TransactionCanceledException,
+): TransactionCancelledError {
+  const reasons = error.CancellationReasons ?? [];
+  const failed = reasons.flatMap((r, i) =>
+    r.Code && r.Code !== "None" ? [{ code: r.Code, tagged: items[i] }] : [],
+  );
+  const keys = failed.map((f) => `${f.tagged?.role ?? "?"}:${f.tagged?.key ?? "?"}:${f.code}`);
+  const conditional = failed.filter((f) => f.code === "ConditionalCheckFailed");
+  const has = (role: ItemRole) => conditional.some((f) => f.tagged?.role === role);
+  let kind: CancellationKind = "other";
+  if (has("record") || has("marker")) kind = "duplicate";
+  else if (has("order")) kind = "version";
+  else if (has("stock")) kind = "stock";
+  else if (has("backlog") || has("document")) kind = "backlog";
+  else if (failed.some((f) => f.code === "TransactionConflict")) kind = "conflict";
+  else if (failed.some((f) => f.code === "ThrottlingError" || f.code === "ProvisionedThroughputExceeded")) {
+    kind = "throttled";
+  }
+  return new TransactionCancelledError(kind, keys, { cause: error });
+}
+
+const RETRYABLE_ERRORS = new Set([
+  "TransactionConflictException",
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "InternalServerError",
+]);
+
+/** Retryable without recomputing: a conflict with another transaction or throttling. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof TransactionCancelledError)
+    return error.kind === "conflict" || error.kind === "throttled";
+  return error instanceof Error && RETRYABLE_ERRORS.has(error.name);
+}

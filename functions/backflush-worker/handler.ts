@@ -1,0 +1,24 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { documentClient } from "../shared/clients.js";
+import { loadConfig } from "../shared/config.js";
+import { logger, logPort, metrics, metricsPort } from "../shared/powertools.js";
+import { processPostingBatch } from "./process-batch.js";
+
+const config = loadConfig(["TABLE_NAME"]);
+const deps = {
+  table: { ddb: documentClient(), tableName: config.TABLE_NAME },
+  now: () => new Date(),
+  log: logPort,
+  metrics: metricsPort,
+};
+
+/** SQS FIFO postings queue → one posting per record; failures reported per record (ReportBatchItemFailures). */
+const lambdaHandler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+  processPostingBatch(deps, event, context, logger);
+
+export const handler = middy(lambdaHandler)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

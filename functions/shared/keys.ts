@@ -1,0 +1,60 @@
+/**
+ * Item layout of the one table (see docs/data-model.md for the access patterns).
+ * Every key of a plant starts with `P#<plant>` so a plant's data never mixes with another's.
+ */
+export const keys = {
+  plantRegistry: (plant: string) => ({ pk: "PLANTS", sk: `P#${plant}` }),
+  material: (plant: string, material: string) => ({ pk: `P#${plant}#MD`, sk: `MAT#${material}` }),
+  workCenter: (plant: string, wc: string) => ({ pk: `P#${plant}#MD`, sk: `WC#${wc}` }),
+  bom: (plant: string, material: string) => ({ pk: `P#${plant}#MD`, sk: `BOM#${material}` }),
+  routing: (plant: string, material: string) => ({ pk: `P#${plant}#MD`, sk: `RTG#${material}` }),
+  order: (plant: string, order: string) => ({ pk: `P#${plant}#ORD#${order}`, sk: "ORDER" }),
+  orderSnapshot: (plant: string, order: string) => ({ pk: `P#${plant}#ORD#${order}`, sk: "SNAPSHOT" }),
+  confirmationPk: (plant: string, id: string) => `P#${plant}#CONF#${id}`,
+  intake: (plant: string, id: string) => ({ pk: keys.confirmationPk(plant, id), sk: "INTAKE" }),
+  posting: (plant: string, id: string) => ({ pk: keys.confirmationPk(plant, id), sk: "POSTING" }),
+  plan: (plant: string, id: string) => ({ pk: keys.confirmationPk(plant, id), sk: "PLAN" }),
+  chunk: (plant: string, id: string, n: number) => ({ pk: keys.confirmationPk(plant, id), sk: `CHUNK#${n}` }),
+  reversal: (plant: string, id: string) => ({ pk: keys.confirmationPk(plant, id), sk: "REVERSAL" }),
+  backlog: (plant: string, id: string, n: number) => ({
+    pk: keys.confirmationPk(plant, id),
+    sk: `BL#${String(n).padStart(4, "0")}`,
+  }),
+  stockPk: (plant: string, material: string) => `P#${plant}#STK#${material}`,
+  stock: (plant: string, material: string, location: string) => ({
+    pk: keys.stockPk(plant, material),
+    sk: `LOC#${location}`,
+  }),
+  /** Client-keyed idempotency record of a synchronous stock posting (receipt, transfer, count). */
+  stockDocument: (plant: string, kind: "GR" | "TR" | "CC", id: string) => ({
+    pk: `P#${plant}#${kind}#${id}`,
+    sk: "DOC",
+  }),
+  periods: (plant: string) => ({ pk: `P#${plant}#PERIODS`, sk: "STATE" }),
+  periodReport: (plant: string, period: string) => ({ pk: `P#${plant}#PERIODS`, sk: `REPORT#${period}` }),
+  requisitionPk: (plant: string) => `P#${plant}#REQ`,
+  requisition: (plant: string, id: string) => ({ pk: keys.requisitionPk(plant), sk: `REQ#${id}` }),
+  /** Per-material reorder state: open quantity and a version that serializes reorder runs. */
+  reorderState: (plant: string, material: string) => ({
+    pk: keys.requisitionPk(plant),
+    sk: `MAT#${material}`,
+  }),
+} as const;
+
+/** Sparse index keys: present only while an item needs what the index serves. */
+export const indexKeys = {
+  openBacklog: (plant: string, material: string, location: string, createdAt: string, id: string) => ({
+    gsi1pk: `BACKLOG#${plant}`,
+    gsi1sk: `${material}@${location}#${createdAt}#${id}`,
+  }),
+  openBacklogPrefix: (material: string, location: string) => `${material}@${location}#`,
+  reorderCandidate: (plant: string, material: string, location: string) => ({
+    gsi2pk: `REORDER#${plant}`,
+    gsi2sk: `${material}@${location}`,
+  }),
+  orderToClose: (plant: string, order: string) => ({ gsi3pk: `CLOSE#${plant}`, gsi3sk: order }),
+  plantStock: (plant: string, material: string, location: string) => ({
+    gsi4pk: `STOCK#${plant}`,
+    gsi4sk: `${material}@${location}`,
+  }),
+} as const;

@@ -1,0 +1,23 @@
+import { defineConfig } from "vitest/config";
+
+// One run, four projects. Services (DynamoDB Local, moto) start once per run in the
+// integration/e2e global setup, never per test.
+export default defineConfig({
+  test: {
+    env: { POWERTOOLS_DEV: "true", AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1" },
+    projects: [
+      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      { extends: true, test: { name: "cdk", include: ["test/cdk/**/*.test.ts"], testTimeout: 120_000 } },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          globalSetup: ["test/integration/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
