@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // integration/e2e global setup, never per test.
 export default defineConfig({
   test: {
-    env: { POWERTOOLS_DEV: "true", AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1" },
+    env: { POWERTOOLS_DEV: "true", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     projects: [
       { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
       { extends: true, test: { name: "cdk", include: ["test/cdk/**/*.test.ts"], testTimeout: 120_000 } },

@@ -218,7 +218,7 @@ export function backflush(order: Order, conf: Confirmation, ctx: PostingContext)
 
 /**
  * The journal of goods and activity movements: issue Dr WIP / Cr inventory, activity Dr WIP /
- * Cr APPLIED_<ACTIVITY>, receipt Dr inventory / Cr WIP. Signed: a reversed movement (negative
+ * Cr APPLIED_<ACTIVITY>, receipt Dr FINISHED_GOODS / Cr WIP. Signed: a reversed movement (negative
  * value) yields the negated entry on the same sides.
  */
 export function journalFor(
@@ -226,22 +226,14 @@ export function journalFor(
   materials: ReadonlyMap<string, Material>,
 ): JournalEntry[] {
   return movements.map((m): JournalEntry => {
-    switch (m.kind) {
-      case "issue":
-        return {
-          debit: "WIP",
-          credit: inventoryAccount(requireMaterial(materials, m.material)),
-          amount: m.value,
-        };
-      case "activity":
-        return { debit: "WIP", credit: appliedAccount(m.activity), amount: m.value };
-      case "receipt":
-        return {
-          debit: inventoryAccount(requireMaterial(materials, m.material)),
-          credit: "WIP",
-          amount: m.value,
-        };
-    }
+    if (m.kind === "activity") return { debit: "WIP", credit: appliedAccount(m.activity), amount: m.value };
+    // The order's product is received as finished goods (DESIGN §5), whatever its master data says.
+    if (m.kind === "receipt") return { debit: "FINISHED_GOODS", credit: "WIP", amount: m.value };
+    return {
+      debit: "WIP",
+      credit: inventoryAccount(requireMaterial(materials, m.material)),
+      amount: m.value,
+    };
   });
 }
 
@@ -290,8 +282,9 @@ function issueLines(order: Order, conf: Confirmation, cumulative: Decimal, ctx: 
       if (!item) throw new UnknownItemError(snapshot.order, line.replaces);
       replaced.add(line.replaces);
     }
+    assertQuantity(line.qty, material.decimals, `${path}.qty`);
+    if (line.scrap) assertQuantity(line.scrap, material.decimals, `${path}.scrap`);
     const issue = line.qty.plus(line.scrap ?? ZERO);
-    assertQuantity(issue, material.decimals, `${path}.qty`);
     extras.push({
       line: extraLineKey(line.component),
       component: line.component,

@@ -24,6 +24,13 @@ const DECIMAL_PATTERN = /^-?\d+(\.\d+)?$/;
  */
 export function dec(value: string | number | Decimal, field = "value"): Decimal {
   if (value instanceof Decimal) return value;
+  // Untyped input (JSON null, true, an object) is a domain error too, never a TypeError.
+  if (typeof value !== "string" && typeof value !== "number") {
+    throw new InvalidQuantityError(
+      field,
+      `${field} must be a plain decimal like "12.5", got ${typeof value}`,
+    );
+  }
   const text = typeof value === "number" ? numberToPlainString(value, field) : value.trim();
   if (!DECIMAL_PATTERN.test(text)) {
     throw new InvalidQuantityError(

@@ -166,6 +166,11 @@ export function release(input: ReleaseInput, md: ReleaseMasterData): Order {
   if (new Set(opIds).size !== opIds.length)
     throw new InvalidInputError("routing", "operation numbers repeat");
   const lastOp = opIds[opIds.length - 1] ?? IMPLICIT_OPERATION;
+  // Every quantity is q × C / baseQty: a zero base would issue Infinity.
+  if (md.bom && !md.bom.baseQty.greaterThan(0))
+    throw new InvalidQuantityError("bom.baseQty", "baseQty must be greater than 0");
+  const itemIds = (md.bom?.items ?? []).map((it) => it.item);
+  if (new Set(itemIds).size !== itemIds.length) throw new InvalidInputError("bom", "item numbers repeat");
 
   const items: SnapshotItem[] = (md.bom?.items ?? []).map((it, i) => {
     const component = requireMaterial(md.materials, it.component);
@@ -235,7 +240,8 @@ export function cumulativeStandard(
 ): Decimal {
   if (item.fixedQty)
     return cumulative.isZero() ? ZERO : roundQty(item.qty.times(scrapFactor(item)), item.decimals);
-  return roundQty(item.qty.times(cumulative).div(snapshot.baseQty).times(scrapFactor(item)), item.decimals);
+  // Divide last: q × C × (1 + s/100) is exact, so a true half (4.75) is never seen as 4.7499…
+  return roundQty(item.qty.times(cumulative).times(scrapFactor(item)).div(snapshot.baseQty), item.decimals);
 }
 
 /** plannedTotal of every item for order quantity `qty` (recomputed from the snapshot on a qty change). */

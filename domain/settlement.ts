@@ -76,31 +76,53 @@ export function settle(order: Order, md: MasterData, period: string): Settlement
  * hoursPerUnit × rate. Fixed-quantity items and setup are per order, not per unit.
  */
 export function plannedUnitCostUpTo(order: Order, md: MasterData): Map<string, Decimal> {
-  const { snapshot } = order;
+  const baseQty = order.snapshot.baseQty;
   const result = new Map<string, Decimal>();
-  let running = ZERO;
+  for (const [op, cost] of plannedCostParts(order, md)) {
+    result.set(op, cost.componentsPerBase.div(baseQty).plus(cost.activitiesPerUnit));
+  }
+  return result;
+}
+
+/**
+ * The cumulative planned cost per operation in two parts: components per BOM base quantity
+ * (still to be divided by it) and activities per unit. Keeping the division apart lets the
+ * scrap variance divide once, last, so an exact half cent is never seen as 0.4999….
+ */
+function plannedCostParts(
+  order: Order,
+  md: MasterData,
+): Map<string, { componentsPerBase: Decimal; activitiesPerUnit: Decimal }> {
+  const { snapshot } = order;
+  const result = new Map<string, { componentsPerBase: Decimal; activitiesPerUnit: Decimal }>();
+  let componentsPerBase = ZERO;
+  let activitiesPerUnit = ZERO;
   for (const op of snapshot.operations) {
     for (const it of snapshot.items) {
       if (it.operation !== op.op || !it.backflush || it.fixedQty) continue;
       const price = requireMaterial(md.materials, it.component).standardPrice;
-      running = running.plus(it.qty.div(snapshot.baseQty).times(scrapFactor(it)).times(price));
+      componentsPerBase = componentsPerBase.plus(it.qty.times(scrapFactor(it)).times(price));
     }
     const rates = op.workCenter ? (md.workCenters.get(op.workCenter)?.rates ?? {}) : {};
     for (const [act, perUnit] of Object.entries(op.hoursPerUnit))
-      running = running.plus(perUnit.times(rates[act] ?? ZERO));
-    result.set(op.op, running);
+      activitiesPerUnit = activitiesPerUnit.plus(perUnit.times(rates[act] ?? ZERO));
+    result.set(op.op, { componentsPerBase, activitiesPerUnit });
   }
   return result;
 }
 
 /** scrap = Σ_k scrap_k × planned unit cost up to and including k (unrounded). */
 export function scrapVarianceUnrounded(order: Order, md: MasterData): Decimal {
-  const unitCost = plannedUnitCostUpTo(order, md);
-  let total = ZERO;
+  const parts = plannedCostParts(order, md);
+  let components = ZERO;
+  let activities = ZERO;
   for (const [op, s] of Object.entries(order.state.operations)) {
-    total = total.plus(s.confirmedScrap.times(unitCost.get(op) ?? ZERO));
+    const cost = parts.get(op);
+    if (!cost) continue;
+    components = components.plus(s.confirmedScrap.times(cost.componentsPerBase));
+    activities = activities.plus(s.confirmedScrap.times(cost.activitiesPerUnit));
   }
-  return total;
+  return components.div(order.snapshot.baseQty).plus(activities);
 }
 
 /** usage = Σ_i (issued_i − planned_i) × standard price + Σ (actual − planned hours) × rate (unrounded). */

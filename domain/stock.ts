@@ -26,8 +26,9 @@ export function goodsReceipt(
   const invoiced = roundMoney(input.qty.times(input.unitCost ?? material.standardPrice));
   const ppv = invoiced.minus(standard);
   const journal: JournalEntry[] = [{ debit: account, credit: "GRIR", amount: standard }];
-  if (ppv.isPositive()) journal.push({ debit: "PURCHASE_PRICE_VARIANCE", credit: "GRIR", amount: ppv });
-  if (ppv.isNegative()) journal.push({ debit: "GRIR", credit: "PURCHASE_PRICE_VARIANCE", amount: ppv.neg() });
+  // decimal.js: 0 isPositive(), so compare with 0 (no zero PPV line on a receipt at standard).
+  if (ppv.greaterThan(0)) journal.push({ debit: "PURCHASE_PRICE_VARIANCE", credit: "GRIR", amount: ppv });
+  if (ppv.lessThan(0)) journal.push({ debit: "GRIR", credit: "PURCHASE_PRICE_VARIANCE", amount: ppv.neg() });
   return {
     value: standard,
     stock: [

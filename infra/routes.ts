@@ -37,6 +37,10 @@ export const ROUTES = [
   { method: "GET", path: "/v1/plants/{plant}/periods/{period}", roles: "any" },
 ] as const satisfies readonly RouteDefinition[];
 
-export type RouteKey = `${(typeof ROUTES)[number]["method"]} ${(typeof ROUTES)[number]["path"]}`;
+type KeyOf<R> = R extends { readonly method: infer M extends string; readonly path: infer P extends string }
+  ? `${M} ${P}`
+  : never;
+/** Exactly the contract's route keys, one per route (not every method × every path). */
+export type RouteKey = KeyOf<(typeof ROUTES)[number]>;
 
 export const routeKeyOf = (r: RouteDefinition): string => `${r.method} ${r.path}`;

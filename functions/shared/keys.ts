@@ -32,6 +32,17 @@ export const keys = {
   }),
   periods: (plant: string) => ({ pk: `P#${plant}#PERIODS`, sk: "STATE" }),
   periodReport: (plant: string, period: string) => ({ pk: `P#${plant}#PERIODS`, sk: `REPORT#${period}` }),
+  /** Resume point of a running close: the close index cursor after the last finished page. */
+  closeCheckpoint: (plant: string, period: string) => ({
+    pk: `P#${plant}#PERIODS`,
+    sk: `CLOSE#${period}#CHECKPOINT`,
+  }),
+  /** One report row per order a close processed, written in the same transaction as the order. */
+  closeRowPk: (plant: string, period: string) => `P#${plant}#CLOSE#${period}`,
+  closeRow: (plant: string, period: string, order: string) => ({
+    pk: keys.closeRowPk(plant, period),
+    sk: `ORD#${order}`,
+  }),
   requisitionPk: (plant: string) => `P#${plant}#REQ`,
   requisition: (plant: string, id: string) => ({ pk: keys.requisitionPk(plant), sk: `REQ#${id}` }),
   /** Per-material reorder state: open quantity and a version that serializes reorder runs. */
@@ -39,6 +50,8 @@ export const keys = {
     pk: keys.requisitionPk(plant),
     sk: `MAT#${material}`,
   }),
+  /** Transactional outbox: present while a requisition still has to be published to SNS. */
+  requisitionOutbox: (plant: string, id: string) => ({ pk: keys.requisitionPk(plant), sk: `OUTBOX#${id}` }),
 } as const;
 
 /** Sparse index keys: present only while an item needs what the index serves. */

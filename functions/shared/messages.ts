@@ -62,3 +62,13 @@ export const PostingMessage = z.discriminatedUnion("type", [
   }),
 ]);
 export type PostingMessage = z.infer<typeof PostingMessage>;
+
+/**
+ * A request on the close-requests queue (standard): close one plant's period. Producers: the
+ * API (POST .../close), the monthly schedule and a close that ran out of time and continues.
+ */
+export const CloseRequest = z.strictObject({
+  plant: id,
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "period YYYY-MM"),
+});
+export type CloseRequest = z.infer<typeof CloseRequest>;

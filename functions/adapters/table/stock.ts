@@ -134,11 +134,22 @@ export function stockWrite(
     values[":iv"] = num(opts.issuedValue);
     add.push("#iv :iv");
   }
-  (opts.journal ?? []).forEach((e, i) => {
-    names[`#jd${i}`] = stockAggregate.journal(opts.period, e.debit, "dr");
-    names[`#jc${i}`] = stockAggregate.journal(opts.period, e.credit, "cr");
-    values[`:ja${i}`] = num(e.amount);
-    add.push(`#jd${i} :ja${i}`, `#jc${i} :ja${i}`);
+  // One ADD per attribute: two entries on the same account and side (a receipt above standard credits
+  // GRIR for the standard value and for the variance) would otherwise be overlapping paths, which
+  // DynamoDB refuses as a whole.
+  const journalTotals = new Map<string, Decimal>();
+  for (const e of opts.journal ?? []) {
+    for (const name of [
+      stockAggregate.journal(opts.period, e.debit, "dr"),
+      stockAggregate.journal(opts.period, e.credit, "cr"),
+    ]) {
+      journalTotals.set(name, (journalTotals.get(name) ?? ZERO).plus(e.amount));
+    }
+  }
+  [...journalTotals].forEach(([name, amount], i) => {
+    names[`#j${i}`] = name;
+    values[`:j${i}`] = num(amount);
+    add.push(`#j${i} :j${i}`);
   });
   if (opts.reorderCandidate) {
     Object.assign(values, indexValues(indexKeys.reorderCandidate(plant, delta.material, delta.location)));

@@ -1,0 +1,29 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import { documentClient, snsClient, sqsClient } from "../shared/clients.js";
+import { loadConfig } from "../shared/config.js";
+import { logger, logPort, metrics, metricsPort } from "../shared/powertools.js";
+import { createRouter } from "./http/router.js";
+import { apiRoutes } from "./routes.js";
+
+const config = loadConfig(["TABLE_NAME", "POSTINGS_QUEUE_URL", "CLOSE_QUEUE_URL", "REORDER_TOPIC_ARN"]);
+
+/** Built once per container: clients and the route table. The router maps every error to a problem. */
+const router = createRouter(
+  apiRoutes({
+    table: { ddb: documentClient(), tableName: config.TABLE_NAME },
+    postings: { sqs: sqsClient(), url: config.POSTINGS_QUEUE_URL },
+    closeRequests: { sqs: sqsClient(), url: config.CLOSE_QUEUE_URL },
+    topic: { sns: snsClient(), topicArn: config.REORDER_TOPIC_ARN },
+    now: () => new Date(),
+    log: logPort,
+    metrics: metricsPort,
+  }),
+  { logger },
+);
+
+/** API Gateway HTTP API (payload v2, JWT authorizer) → the contract's routes. */
+export const handler = middy(router)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { QueueContext } from "../adapters/queue.js";
+import { backlogGroup, sendCloseRequest, sendPosting } from "../adapters/queue.js";
+import type { TableContext } from "../adapters/table/index.js";
+import { publishRequisition, type RequisitionNotification, type TopicContext } from "../adapters/topic.js";
+import type { LogPort, MetricsPort } from "../shared/ports.js";
+import {
+  acceptConfirmation,
+  getConfirmationView,
+  requestReversal,
+} from "../use-cases/confirmation-intake.js";
+import { upsertBom, upsertMaterial, upsertRouting, upsertWorkCenter } from "../use-cases/master-data.js";
+import { changeOrderRequest, getOrderView, releaseOrder } from "../use-cases/orders.js";
+import { getPeriodReport, reportToCsv, requestClose } from "../use-cases/period-close.js";
+import { backlogView, stockView } from "../use-cases/queries.js";
+import { listRequisitions, markRequisitionReceived, runReorders } from "../use-cases/reorder.js";
+import { postGoodsReceipt, postInventoryCount, postTransfer } from "../use-cases/stock-postings.js";
+import { serveOpenApi } from "./http/openapi.js";
+import { pathParams, queryParams, validate } from "./http/request.js";
+import { type ApiRouteKey, json, type RouteHandler } from "./http/router.js";
+import * as s from "./schemas.js";
+
+export interface ApiDeps {
+  readonly table: TableContext;
+  readonly postings: QueueContext;
+  readonly closeRequests: QueueContext;
+  readonly topic: TopicContext;
+  readonly now: () => Date;
+  readonly log: LogPort;
+  readonly metrics: MetricsPort;
+}
+
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  next: z.string().max(2048).optional(),
+});
+const reportQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });
+
+/**
+ * The contract's routes (DESIGN §4), each: parse → one use case → map the result.
+ * Authorization, body parsing and error mapping happen once, in the router.
+ */
+export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
+  const stockDeps = {
+    ...deps,
+    queue: deps.postings,
+    requisitionReceived: async (plant: string, id: string) => {
+      await markRequisitionReceived(deps, plant, id);
+    },
+  };
+  const reorderDeps = {
+    ...deps,
+    publish: (message: RequisitionNotification) => publishRequisition(deps.topic, message),
+  };
+  const closeDeps = {
+    ...deps,
+    enqueueClose: (plant: string, period: string) => sendCloseRequest(deps.closeRequests, { plant, period }),
+  };
+  const intake = { table: deps.table, queue: deps.postings, now: deps.now };
+
+  return {
+    "GET /v1/health": async () => json(200, { status: "ok" }),
+    "GET /v1/openapi.json": serveOpenApi,
+
+    "PUT /v1/plants/{plant}/materials/{material}": async ({ event, body }) => {
+      const { plant, material } = pathParams(event, s.materialParams);
+      return json(200, await upsertMaterial(deps, plant, { material, ...validate(s.materialBody, body) }));
+    },
+    "PUT /v1/plants/{plant}/work-centers/{wc}": async ({ event, body }) => {
+      const { plant, wc } = pathParams(event, s.workCenterParams);
+      return json(
+        200,
+        await upsertWorkCenter(deps, plant, { workCenter: wc, ...validate(s.workCenterBody, body) }),
+      );
+    },
+    "PUT /v1/plants/{plant}/boms/{material}": async ({ event, body }) => {
+      const { plant, material } = pathParams(event, s.materialParams);
+      return json(200, await upsertBom(deps, plant, { material, ...validate(s.bomBody, body) }));
+    },
+    "PUT /v1/plants/{plant}/routings/{material}": async ({ event, body }) => {
+      const { plant, material } = pathParams(event, s.materialParams);
+      return json(200, await upsertRouting(deps, plant, { material, ...validate(s.routingBody, body) }));
+    },
+
+    "POST /v1/plants/{plant}/orders": async ({ event, body }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      const order = await releaseOrder(deps, plant, validate(s.orderBody, body));
+      return json(201, order, { location: `/v1/plants/${plant}/orders/${order.order}` });
+    },
+    "PATCH /v1/plants/{plant}/orders/{order}": async ({ event, body }) => {
+      const { plant, order } = pathParams(event, s.orderParams);
+      return json(200, await changeOrderRequest(deps, plant, order, validate(s.orderPatchBody, body)));
+    },
+    "GET /v1/plants/{plant}/orders/{order}": async ({ event }) => {
+      const { plant, order } = pathParams(event, s.orderParams);
+      return json(200, await getOrderView(deps, plant, order));
+    },
+
+    "POST /v1/plants/{plant}/goods-receipts": async ({ event, body }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      return json(201, await postGoodsReceipt(stockDeps, plant, validate(s.goodsReceiptBody, body)));
+    },
+    "POST /v1/plants/{plant}/transfers": async ({ event, body }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      return json(201, await postTransfer(stockDeps, plant, validate(s.transferBody, body)));
+    },
+    "POST /v1/plants/{plant}/inventory-counts": async ({ event, body }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      return json(201, await postInventoryCount(stockDeps, plant, validate(s.inventoryCountBody, body)));
+    },
+
+    "POST /v1/plants/{plant}/confirmations": async ({ event, body }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      return json(202, await acceptConfirmation(intake, plant, validate(s.confirmationBody, body)));
+    },
+    "GET /v1/plants/{plant}/confirmations/{id}": async ({ event }) => {
+      const { plant, id } = pathParams(event, s.confirmationParams);
+      return json(200, await getConfirmationView(deps.table, plant, id));
+    },
+    "POST /v1/plants/{plant}/confirmations/{id}/reversal": async ({ event, body }) => {
+      const { plant, id } = pathParams(event, s.confirmationParams);
+      const { postingDate } = validate(s.reversalBody, body);
+      return json(202, await requestReversal(intake, plant, id, postingDate));
+    },
+
+    "GET /v1/plants/{plant}/stock": async ({ event }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      const { material } = queryParams(event, s.stockQuery);
+      return json(200, await stockView(deps.table, plant, material));
+    },
+    "GET /v1/plants/{plant}/backlog": async ({ event }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      const { limit, next } = queryParams(event, pageQuery);
+      return json(200, await backlogView(deps.table, plant, { limit, cursor: next }));
+    },
+    "POST /v1/plants/{plant}/backlog/reprocess": async ({ event }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      const receivedAt = deps.now().toISOString();
+      await sendPosting(
+        deps.postings,
+        { type: "backlog", plant, receivedAt },
+        { groupId: backlogGroup(plant), deduplicationId: `reprocess:${randomUUID()}` },
+      );
+      return json(202, { plant, status: "queued" });
+    },
+
+    "POST /v1/plants/{plant}/reorders/run": async ({ event }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      return json(200, await runReorders(reorderDeps, plant, deps.now().toISOString().slice(0, 10)));
+    },
+    "GET /v1/plants/{plant}/reorders": async ({ event }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      const { limit, next } = queryParams(event, pageQuery);
+      return json(200, await listRequisitions(deps, plant, { limit, cursor: next }));
+    },
+
+    "POST /v1/plants/{plant}/periods/{period}/close": async ({ event }) => {
+      const { plant, period } = pathParams(event, s.periodParams);
+      return json(202, await requestClose(closeDeps, plant, period));
+    },
+    "GET /v1/plants/{plant}/periods/{period}": async ({ event }) => {
+      const { plant, period } = pathParams(event, s.periodParams);
+      const { format } = queryParams(event, reportQuery);
+      const report = await getPeriodReport(deps, plant, period);
+      if (format === "json") return json(200, report);
+      return {
+        statusCode: 200,
+        headers: {
+          "content-type": "text/csv; charset=utf-8",
+          "content-disposition": `attachment; filename="${plant}-${period}.csv"`,
+        },
+        body: reportToCsv(report),
+      };
+    },
+  };
+}

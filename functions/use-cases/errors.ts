@@ -1,0 +1,46 @@
+/**
+ * Application errors of the use cases the API calls. They say what went wrong in business
+ * terms; functions/api/http/problem.ts is the one place that turns them into HTTP.
+ */
+abstract class ApplicationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ResourceNotFoundError extends ApplicationError {}
+
+/** The resource exists already (an order released twice). */
+export class ResourceExistsError extends ApplicationError {}
+
+/** An idempotency key (confirmationId, receiptId, transferId, countId) reused with another body. */
+export class IdempotencyKeyReusedError extends ApplicationError {}
+
+/** A request field names master data that does not exist or does not fit; `path` is body-relative. */
+export class InvalidReferenceError extends ApplicationError {
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The queue did not take the message: nothing was accepted, the client may retry as is. */
+export class QueueUnavailableError extends ApplicationError {}
+
+/**
+ * A close of a period while a later one is already closing or closed: orders processed by the
+ * later close no longer take postings in the earlier one, so it could never be closed completely.
+ */
+export class LaterPeriodLockedError extends ApplicationError {
+  constructor(
+    readonly period: string,
+    readonly later: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`period ${later} is already closing or closed; ${period} can no longer be closed`, options);
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Proves the harness itself: the emulators are up, provisioned from infra/, and behave the way the
+ * pipeline relies on (FIFO + redrive to the DLQ, SNS -> SQS raw delivery). If this file fails, every
+ * other integration test result is meaningless.
+ */
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PublishCommand } from "@aws-sdk/client-sns";
+import {
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from "@aws-sdk/client-sqs";
+import { GetCommand, NumberValue, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { CLOSE_QUEUE, POSTINGS_QUEUE } from "../../infra/messaging.js";
+import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from "../../infra/table.js";
+import { createQueues, subscribeQueue } from "../../local/services/provision.js";
+import { freshPlant, testClients } from "../support/clients.js";
+import { providedEnvName } from "../support/env.js";
+
+const t = testClients();
+afterAll(() => t.destroy());
+
+describe("DynamoDB Local", () => {
+  it("has the table from infra/table.ts with its four GSIs and TTL", async () => {
+    const { Table: table } = await t.dynamodb.send(new DescribeTableCommand({ TableName: t.tableName }));
+    expect(table?.TableStatus).toBe("ACTIVE");
+    expect(table?.KeySchema).toEqual([
+      { AttributeName: TABLE_KEY.partitionKey, KeyType: "HASH" },
+      { AttributeName: TABLE_KEY.sortKey, KeyType: "RANGE" },
+    ]);
+    const indexes = (table?.GlobalSecondaryIndexes ?? []).map((i) => ({
+      name: i.IndexName,
+      keys: i.KeySchema?.map((k) => k.AttributeName),
+      projection: i.Projection?.ProjectionType,
+      status: i.IndexStatus,
+    }));
+    expect(indexes).toHaveLength(4);
+    expect(indexes).toEqual(
+      expect.arrayContaining(
+        TABLE_INDEXES.map((i) => ({
+          name: i.indexName,
+          keys: [i.partitionKey, i.sortKey],
+          projection: "ALL",
+          status: "ACTIVE",
+        })),
+      ),
+    );
+
+    const ttl = await t.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: t.tableName }));
+    expect(ttl.TimeToLiveDescription).toEqual({ TimeToLiveStatus: "ENABLED", AttributeName: TTL_ATTRIBUTE });
+  });
+
+  it("round-trips through the document client with exact numbers", async () => {
+    const plant = freshPlant();
+    const key = { pk: `PLANT#${plant}`, sk: "PROBE" };
+    await t.ddb.send(
+      new PutCommand({
+        TableName: t.tableName,
+        Item: { ...key, qty: new NumberValue("0.1"), note: undefined },
+      }),
+    );
+    const { Item: item } = await t.ddb.send(new GetCommand({ TableName: t.tableName, Key: key }));
+    // wrapNumbers: no float rounding on the way back.
+    expect(item?.qty).toBeInstanceOf(NumberValue);
+    expect(String(item?.qty)).toBe("0.1");
+    expect(item).not.toHaveProperty("note");
+  });
+});
+
+describe("moto SQS", () => {
+  it("provisions the postings queue as high-throughput FIFO with a redrive policy to its FIFO DLQ", async () => {
+    const queue = await attributes(t.postingsQueueUrl);
+    const dlq = await attributes(t.postingsDlqUrl);
+    expect(queue).toMatchObject({
+      FifoQueue: "true",
+      ContentBasedDeduplication: "false",
+      DeduplicationScope: POSTINGS_QUEUE.deduplicationScope,
+      FifoThroughputLimit: POSTINGS_QUEUE.fifoThroughputLimit,
+      VisibilityTimeout: String(POSTINGS_QUEUE.visibilityTimeoutSeconds),
+    });
+    expect(JSON.parse(queue.RedrivePolicy ?? "{}")).toEqual({
+      deadLetterTargetArn: dlq.QueueArn,
+      maxReceiveCount: POSTINGS_QUEUE.maxReceiveCount,
+    });
+    expect(dlq.FifoQueue).toBe("true");
+  });
+
+  it("provisions the period-close queue as a standard queue with its DLQ", async () => {
+    const queue = await attributes(t.closeQueueUrl);
+    const dlq = await attributes(t.closeDlqUrl);
+    expect(queue.FifoQueue).toBeUndefined();
+    expect(queue.VisibilityTimeout).toBe(String(CLOSE_QUEUE.visibilityTimeoutSeconds));
+    expect(JSON.parse(queue.RedrivePolicy ?? "{}")).toEqual({
+      deadLetterTargetArn: dlq.QueueArn,
+      maxReceiveCount: CLOSE_QUEUE.maxReceiveCount,
+    });
+  });
+
+  it("moves a postings message to the DLQ once it was received maxReceiveCount times", async () => {
+    // A private queue set: other test files may be consuming the shared postings queue.
+    const queues = await createQueues(t.sqsEndpoint, `${freshPlant("redrive")}-`);
+    const plant = freshPlant();
+    await t.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queues.postingsQueueUrl,
+        MessageBody: JSON.stringify({ plant }),
+        MessageGroupId: plant,
+        MessageDeduplicationId: `${plant}-1`,
+      }),
+    );
+    // A failing consumer: receive and never delete. VisibilityTimeout 0 makes it visible again at once.
+    for (let attempt = 1; attempt <= POSTINGS_QUEUE.maxReceiveCount; attempt++) {
+      const received = await receive(queues.postingsQueueUrl, 0);
+      expect(
+        received.map((m) => m.Body),
+        `receive #${attempt}`,
+      ).toEqual([JSON.stringify({ plant })]);
+    }
+    // Like SQS, moto moves the message on the next receive attempt, not in the background.
+    expect(await receive(queues.postingsQueueUrl, 0)).toEqual([]);
+
+    const dead = await receive(queues.postingsDlqUrl, 30);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]?.Body).toBe(JSON.stringify({ plant }));
+    expect(dead[0]?.Attributes?.MessageGroupId).toBe(plant);
+    // The count travels with the message (this DLQ receive adds one more, in SQS as in moto).
+    expect(Number(dead[0]?.Attributes?.ApproximateReceiveCount)).toBeGreaterThan(
+      POSTINGS_QUEUE.maxReceiveCount,
+    );
+  });
+});
+
+describe("moto SNS", () => {
+  it("delivers a publish on the reorder topic to a subscribed queue without the SNS envelope", async () => {
+    const plant = freshPlant();
+    const { queueUrl } = await subscribeQueue(t.sqsEndpoint, t.reorderTopicArn, `reorders-${plant}`);
+    const body = JSON.stringify({ plant, material: "M-1", quantity: "12" });
+    await t.sns.send(new PublishCommand({ TopicArn: t.reorderTopicArn, Message: body }));
+
+    // Other files may publish to the same topic meanwhile; look for ours.
+    const deadline = Date.now() + 5000;
+    let bodies: (string | undefined)[] = [];
+    while (Date.now() < deadline && !bodies.includes(body)) {
+      const received = await t.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      bodies = bodies.concat((received.Messages ?? []).map((m) => m.Body));
+    }
+    expect(bodies).toContain(body);
+  });
+});
+
+describe("environment for code under test", () => {
+  it("mirrors the provided values and the SDK endpoint variables into the worker's env", async () => {
+    expect(process.env[providedEnvName("tableName")]).toBe(inject("tableName"));
+    expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(inject("dynamoEndpoint"));
+    expect(process.env.AWS_ENDPOINT_URL_SQS).toBe(inject("sqsEndpoint"));
+    expect(process.env.AWS_REGION).toBe("us-east-1");
+
+    // A client built the way a handler builds it (no endpoint, default credential chain) hits the emulator.
+    const handlerStyle = new DynamoDBClient({});
+    try {
+      const { Table: table } = await handlerStyle.send(new DescribeTableCommand({ TableName: t.tableName }));
+      expect(table?.TableName).toBe(t.tableName);
+    } finally {
+      handlerStyle.destroy();
+    }
+  });
+});
+
+async function attributes(queueUrl: string): Promise<Record<string, string | undefined>> {
+  const { Attributes: attrs } = await t.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["All"] }),
+  );
+  return attrs ?? {};
+}
+
+async function receive(queueUrl: string, visibilityTimeout: number): Promise<Message[]> {
+  const { Messages: messages = [] } = await t.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      VisibilityTimeout: visibilityTimeout,
+      MessageSystemAttributeNames: ["All"],
+    }),
+  );
+  return messages;
+}
