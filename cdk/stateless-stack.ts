@@ -1,0 +1,236 @@
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import type { IUserPool, IUserPoolClient } from "aws-cdk-lib/aws-cognito";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import type { IKey } from "aws-cdk-lib/aws-kms";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import { NagSuppressions } from "cdk-nag";
+import type { Construct } from "constructs";
+import {
+  CLOSE_BATCH,
+  CLOSE_WORKER_TIMEOUT_SECONDS,
+  SCHEDULES,
+  WORKER_BATCH,
+  WORKER_TIMEOUT_SECONDS,
+} from "../infra/messaging.js";
+import { ROUTES } from "../infra/routes.js";
+import { Monitoring } from "./constructs/monitoring.js";
+import { type Observability, PipelineFunction } from "./constructs/pipeline-function.js";
+
+/** Who signs the tokens: the auth stack's Cognito pool, or an external issuer given in context. */
+export type TokenIssuer =
+  | { readonly kind: "cognito"; readonly userPool: IUserPool; readonly clients: readonly IUserPoolClient[] }
+  | { readonly kind: "jwt"; readonly issuer: string; readonly audience: readonly string[] };
+
+export interface StatelessStackProps extends StackProps {
+  readonly table: ITable;
+  readonly postingsQueue: IQueue;
+  readonly postingsDlq: IQueue;
+  readonly closeQueue: IQueue;
+  readonly closeDlq: IQueue;
+  readonly reorderTopic: ITopic;
+  readonly alarmTopic: ITopic;
+  readonly topicKey: IKey;
+  readonly tokenIssuer: TokenIssuer;
+  readonly observability: Observability;
+  readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly postingsMaxAgeSeconds: number;
+}
+
+/**
+ * Code and wiring: the four functions, the HTTP API, the schedules, alarms and the dashboard. Nothing
+ * here holds data, so it can be redeployed (or destroyed and recreated) at any time.
+ */
+export class StatelessStack extends Stack {
+  readonly api: PipelineFunction;
+  readonly worker: PipelineFunction;
+  readonly periodClose: PipelineFunction;
+  readonly reorder: PipelineFunction;
+  readonly httpApi: HttpApi;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { observability } = props;
+
+    this.api = new PipelineFunction(this, "Api", {
+      entry: "functions/api/handler.ts",
+      description:
+        "HTTP API: validates, authorises per plant, enqueues postings, serves master data and queries",
+      serviceName: "backflush-api",
+      // Below the HTTP API's 30 s integration limit, so a slow call ends as the handler's problem, not a 503.
+      timeout: Duration.seconds(25),
+      observability,
+    })
+      .useTable(props.table)
+      .useQueueForSending(props.postingsQueue, "POSTINGS_QUEUE_URL")
+      .useQueueForSending(props.closeQueue, "CLOSE_QUEUE_URL")
+      // POST .../reorders/run evaluates reorder points synchronously and notifies procurement itself.
+      .useTopicForPublishing(props.reorderTopic, props.topicKey, "REORDER_TOPIC_ARN");
+
+    this.worker = new PipelineFunction(this, "BackflushWorker", {
+      entry: "functions/backflush-worker/handler.ts",
+      description: "Posts confirmations, reversals and backlog retries from the postings FIFO queue",
+      serviceName: "backflush-worker",
+      timeout: Duration.seconds(WORKER_TIMEOUT_SECONDS),
+      observability,
+    })
+      .useTable(props.table)
+      // batchSize 10 is the FIFO maximum: fewer invocations per posting, and order still holds within each
+      // message group (plant#order). maxConcurrency 10 bounds parallel writers, which keeps transaction
+      // conflicts on shared component stock items and on-demand throughput bursts in check. It caps the
+      // mapping's pollers instead of throttling the function, because throttled receives would count
+      // towards maxReceiveCount and push good postings into the DLQ.
+      .consumeQueue(props.postingsQueue, {
+        batchSize: WORKER_BATCH.batchSize,
+        maxConcurrency: WORKER_BATCH.maximumConcurrency,
+      });
+
+    this.periodClose = new PipelineFunction(this, "PeriodClose", {
+      entry: "functions/period-close/handler.ts",
+      description: "Closes periods: scheduled fan-out per plant, then one plant-period per close request",
+      serviceName: "backflush-period-close",
+      timeout: Duration.seconds(CLOSE_WORKER_TIMEOUT_SECONDS),
+      memorySize: 1769, // one full vCPU: valuation and settlement are CPU-bound decimal arithmetic
+      observability,
+    })
+      .useTable(props.table)
+      // Fan-out from the schedule and continuation of a long close.
+      .useQueueForSending(props.closeQueue, "CLOSE_QUEUE_URL")
+      .consumeQueue(props.closeQueue, {
+        batchSize: CLOSE_BATCH.batchSize,
+        maxConcurrency: CLOSE_BATCH.maximumConcurrency,
+      });
+
+    this.reorder = new PipelineFunction(this, "Reorder", {
+      entry: "functions/reorder/handler.ts",
+      description: "Evaluates reorder points, creates requisitions and notifies procurement",
+      serviceName: "backflush-reorder",
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+      observability,
+    })
+      .useTable(props.table)
+      .useTopicForPublishing(props.reorderTopic, props.topicKey, "REORDER_TOPIC_ARN");
+
+    new Rule(this, "PeriodCloseSchedule", {
+      description: "Close the previous period for every plant",
+      schedule: Schedule.expression(SCHEDULES.periodClose),
+      targets: [
+        new LambdaFunction(this.periodClose.function, { retryAttempts: 2, maxEventAge: Duration.hours(6) }),
+      ],
+    });
+    new Rule(this, "ReorderSchedule", {
+      description: "Evaluate reorder points of every plant",
+      schedule: Schedule.rate(Duration.minutes(SCHEDULES.reorderMinutes)),
+      // A later run redoes the work, so an old event is worth nothing.
+      targets: [
+        new LambdaFunction(this.reorder.function, {
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(SCHEDULES.reorderMinutes),
+        }),
+      ],
+    });
+
+    this.httpApi = this.buildHttpApi(props);
+
+    const monitoring = new Monitoring(this, "Monitoring", {
+      alarmTopic: props.alarmTopic,
+      api: this.httpApi,
+      postingsQueue: props.postingsQueue,
+      postingsDlq: props.postingsDlq,
+      closeQueue: props.closeQueue,
+      closeDlq: props.closeDlq,
+      worker: this.worker.function,
+      periodClose: this.periodClose.function,
+      reorder: this.reorder.function,
+      postingsMaxAgeSeconds: props.postingsMaxAgeSeconds,
+    });
+    new CfnOutput(this, "DashboardName", { value: monitoring.dashboard.dashboardName });
+  }
+
+  private buildHttpApi(props: StatelessStackProps): HttpApi {
+    const authorizer: IHttpRouteAuthorizer =
+      props.tokenIssuer.kind === "cognito"
+        ? new HttpUserPoolAuthorizer("PlantToken", props.tokenIssuer.userPool, {
+            userPoolClients: [...props.tokenIssuer.clients],
+          })
+        : new HttpJwtAuthorizer("PlantToken", props.tokenIssuer.issuer, {
+            jwtAudience: [...props.tokenIssuer.audience],
+          });
+
+    const httpApi = new HttpApi(this, "HttpApi", {
+      description: "Backflush pipeline HTTP API (contract v1)",
+      defaultAuthorizer: authorizer,
+      // The stage is created below, with throttling and access logs.
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new LogGroup(this, "ApiAccessLogs", { retention: props.observability.logRetention });
+    const stage = new HttpStage(this, "DefaultStage", {
+      httpApi,
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: props.apiThrottle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: "$context.requestId",
+            ip: "$context.identity.sourceIp",
+            requestTime: "$context.requestTime",
+            routeKey: "$context.routeKey",
+            status: "$context.status",
+            responseLength: "$context.responseLength",
+            responseLatency: "$context.responseLatency",
+            integrationLatency: "$context.integrationLatency",
+            integrationError: "$context.integrationErrorMessage",
+            authorizerError: "$context.authorizer.error",
+            clientId: "$context.authorizer.claims.client_id",
+            userAgent: "$context.identity.userAgent",
+          }),
+        ),
+      },
+    });
+
+    // One integration for every route: the handler dispatches on event.routeKey. One invoke permission
+    // for the whole API instead of one per route keeps the function policy small.
+    const integration = new HttpLambdaIntegration("ApiHandler", this.api.function, {
+      scopePermissionToRoute: false,
+    });
+    const noAuth = new HttpNoneAuthorizer();
+    for (const route of ROUTES) {
+      const [created] = httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        // Roles are checked by the handler, which answers 403 as a problem document; the gateway checks the token.
+        ...(route.roles === "public" ? { authorizer: noAuth } : {}),
+      });
+      if (route.roles === "public" && created) {
+        NagSuppressions.addResourceSuppressions(created, [
+          {
+            id: "AwsSolutions-APIG4",
+            reason: `${route.method} ${route.path} is public by contract (no token).`,
+          },
+        ]);
+      }
+    }
+
+    new CfnOutput(this, "ApiUrl", { value: stage.url });
+    return httpApi;
+  }
+}
