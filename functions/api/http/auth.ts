@@ -32,8 +32,10 @@ export function authorize(event: ApiEvent, route: RouteDefinition, plant?: strin
   if (plant !== undefined && !mayAccessPlant(principal, plant)) {
     throw new ForbiddenError(`no access to plant ${plant}`);
   }
-  if (route.roles !== "any" && !principal.roles.some((role) => route.roles.includes(role))) {
-    throw new ForbiddenError(`needs role ${route.roles.join(" or ")}`);
+  // "any" still means one of the contract's roles: a token with none of them reads nothing.
+  const allowed = route.roles === "any" ? ROLES : route.roles;
+  if (!principal.roles.some((role) => allowed.includes(role))) {
+    throw new ForbiddenError(`needs role ${allowed.join(" or ")}`);
   }
   return principal;
 }
