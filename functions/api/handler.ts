@@ -23,7 +23,19 @@ const router = createRouter(
   { logger },
 );
 
+/** Every request counts once, by outcome, so each invocation publishes a metric (and 4xx/5xx trends show). */
+const countedRouter: typeof router = async (event, context) => {
+  const result = await router(event, context);
+  const status = result.statusCode ?? 200;
+  metricsPort.add(
+    status >= 500 ? "ApiServerErrors" : status >= 400 ? "ApiClientErrors" : "ApiRequestsOk",
+    "Count",
+    1,
+  );
+  return result;
+};
+
 /** API Gateway HTTP API (payload v2, JWT authorizer) → the contract's routes. */
-export const handler = middy(router)
+export const handler = middy(countedRouter)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

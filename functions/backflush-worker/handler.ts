@@ -16,8 +16,10 @@ const deps = {
 };
 
 /** SQS FIFO postings queue → one posting per record; failures reported per record (ReportBatchItemFailures). */
-const lambdaHandler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPostingBatch(deps, event, context, logger);
+const lambdaHandler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  metricsPort.add("RecordsReceived", "Count", event.Records.length);
+  return processPostingBatch(deps, event, context, logger);
+};
 
 export const handler = middy(lambdaHandler)
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -148,7 +148,8 @@ async function attempt(deps: PostingDeps, plant: string, body: ConfirmationBody,
   deps.metrics.add("PostingsCommitted", "Count", 1);
   deps.metrics.add("TransactionItems", "Count", items);
   deps.metrics.add("BacklogLinesCreated", "Count", result.backlog.length);
-  deps.metrics.add("PostingLatencyMs", "Milliseconds", Date.parse(at) - Date.parse(receivedAt));
+  // Intake to commit: measured after the last write, so it includes queue wait, retries and chunks.
+  deps.metrics.add("PostingLatencyMs", "Milliseconds", deps.now().getTime() - Date.parse(receivedAt));
   return { status: result.status, items, backlogLines: result.backlog.length } as const;
 }
 
