@@ -60,6 +60,8 @@ export const METRICS = {
   postingLatencyMs: "PostingLatencyMs",
   backlogLinesCreated: "BacklogLinesCreated",
   backlogOpen: "BacklogOpen",
+  requisitionsCreated: "RequisitionsCreated",
+  requisitionPublishFailures: "RequisitionPublishFailures",
   transactionRetries: "TransactionRetries",
   transactionItems: "TransactionItems",
 } as const;

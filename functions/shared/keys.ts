@@ -37,11 +37,11 @@ export const keys = {
     pk: `P#${plant}#PERIODS`,
     sk: `CLOSE#${period}#CHECKPOINT`,
   }),
-  /** One report row per order a close processed, written in the same transaction as the order. */
-  closeRowPk: (plant: string, period: string) => `P#${plant}#CLOSE#${period}`,
-  closeRow: (plant: string, period: string, order: string) => ({
-    pk: keys.closeRowPk(plant, period),
-    sk: `ORD#${order}`,
+  /** Report rows of a close, one item per close transaction, named after its first order. */
+  closeRowsPk: (plant: string, period: string) => `P#${plant}#CLOSE#${period}`,
+  closeRows: (plant: string, period: string, firstOrder: string) => ({
+    pk: keys.closeRowsPk(plant, period),
+    sk: `ROWS#${firstOrder}`,
   }),
   requisitionPk: (plant: string) => `P#${plant}#REQ`,
   requisition: (plant: string, id: string) => ({ pk: keys.requisitionPk(plant), sk: `REQ#${id}` }),

@@ -11,6 +11,7 @@ import {
   getConfirmationItems,
   getOrder,
   getPeriodState,
+  isPeriodClosedFor,
   loadMaterials,
   type TableContext,
 } from "../adapters/table/index.js";
@@ -90,7 +91,8 @@ export async function acceptConfirmation(
   await checkQuantities(t, plant, request);
   const postingDate = request.postingDate ?? isoDate(deps.now());
   const period = periodOf(postingDate);
-  if ((await getPeriodState(t, plant)).locked.has(period)) throw new PeriodClosedError(period);
+  if (isPeriodClosedFor(await getPeriodState(t, plant), undefined)(period))
+    throw new PeriodClosedError(period);
 
   const receivedAt = deps.now().toISOString();
   const message = {
@@ -308,7 +310,8 @@ export async function requestReversal(
   await getConfirmationView(t, plant, id);
   const date = postingDate ?? isoDate(deps.now());
   const period = periodOf(date);
-  if ((await getPeriodState(t, plant)).locked.has(period)) throw new PeriodClosedError(period);
+  if (isPeriodClosedFor(await getPeriodState(t, plant), undefined)(period))
+    throw new PeriodClosedError(period);
   const order = intake.message.confirmation.order;
   try {
     await sendPosting(

@@ -17,8 +17,13 @@ export async function getPeriodState(t: TableContext, plant: string): Promise<Pe
   return { locked: new Map(Object.entries(locked)) };
 }
 
-/** A posting may not land in a period that is locked, nor in one the order was already closed for. */
+/**
+ * A posting may not land in a locked period, nor in any period before the latest locked one
+ * (closes go in order, so an earlier period can never be reported again), nor in a period the
+ * order was already closed for.
+ */
 export function isPeriodClosedFor(state: PeriodState, closedThrough: string | undefined) {
+  const latest = [...state.locked.keys()].sort().at(-1);
   return (period: string): boolean =>
-    state.locked.has(period) || (closedThrough !== undefined && period <= closedThrough);
+    (latest !== undefined && period <= latest) || (closedThrough !== undefined && period <= closedThrough);
 }

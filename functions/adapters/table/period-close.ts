@@ -1,0 +1,346 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type {
+  Decimal,
+  JournalTotals,
+  Material,
+  OrderSnapshot,
+  OrderState,
+  OrderStatus,
+} from "../../../domain/index.js";
+import { pack, unpack } from "../../shared/codec.js";
+import { indexKeys, keys } from "../../shared/keys.js";
+import type { TableContext } from "./client.js";
+import { batchGet } from "./master-data.js";
+import type { PeriodLock } from "./periods.js";
+import type { TaggedItem } from "./transact.js";
+
+/**
+ * Items of the period close: the lock on the plant's period state, the resume checkpoint, one
+ * report row per processed order and the stored report. See use-cases/period-close.ts.
+ */
+
+/**
+ * Sets locked[period] = "closing" unless the period is already closed; returns the lock it
+ * holds afterwards. Two writes because a nested SET needs the `locked` map to exist first.
+ */
+export async function markPeriodClosing(t: TableContext, plant: string, period: string): Promise<PeriodLock> {
+  await t.ddb.send(
+    new UpdateCommand({
+      TableName: t.tableName,
+      Key: keys.periods(plant),
+      UpdateExpression: "SET locked = if_not_exists(locked, :empty)",
+      ExpressionAttributeValues: { ":empty": {} },
+    }),
+  );
+  try {
+    await t.ddb.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: keys.periods(plant),
+        UpdateExpression: "SET locked.#p = :closing",
+        ConditionExpression: "attribute_not_exists(locked.#p) OR locked.#p = :closing",
+        ExpressionAttributeNames: { "#p": period },
+        ExpressionAttributeValues: { ":closing": "closing" },
+      }),
+    );
+    return "closing";
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return "closed";
+    throw error;
+  }
+}
+
+/** A failed close gives the period back (only while it is still "closing") and forgets its cursor. */
+export async function reopenPeriod(t: TableContext, plant: string, period: string): Promise<void> {
+  try {
+    await t.ddb.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: keys.periods(plant),
+        UpdateExpression: "REMOVE locked.#p",
+        ConditionExpression: "locked.#p = :closing",
+        ExpressionAttributeNames: { "#p": period },
+        ExpressionAttributeValues: { ":closing": "closing" },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  await t.ddb.send(new DeleteCommand({ TableName: t.tableName, Key: keys.closeCheckpoint(plant, period) }));
+}
+
+export interface CloseCheckpoint {
+  /** Close-index key to continue after; absent before the first page and after the last. */
+  readonly cursor?: Record<string, unknown> | undefined;
+  /** True once every page was processed: only the report remains to be written. */
+  readonly scanned: boolean;
+  readonly processed: number;
+  readonly updatedAt: string;
+}
+
+export async function getCloseCheckpoint(
+  t: TableContext,
+  plant: string,
+  period: string,
+): Promise<CloseCheckpoint | undefined> {
+  const res = await t.ddb.send(
+    new GetCommand({
+      TableName: t.tableName,
+      Key: keys.closeCheckpoint(plant, period),
+      ConsistentRead: true,
+    }),
+  );
+  if (!res.Item) return undefined;
+  return {
+    cursor: res.Item.cursor as Record<string, unknown> | undefined,
+    scanned: res.Item.scanned === true,
+    processed: Number(String(res.Item.processed ?? 0)),
+    updatedAt: String(res.Item.updatedAt),
+  };
+}
+
+export async function putCloseCheckpoint(
+  t: TableContext,
+  plant: string,
+  period: string,
+  checkpoint: CloseCheckpoint,
+): Promise<void> {
+  await t.ddb.send(
+    new PutCommand({
+      TableName: t.tableName,
+      Item: { ...keys.closeCheckpoint(plant, period), ...checkpoint },
+    }),
+  );
+}
+
+/** An order's running state as the close reads it (the immutable snapshot is read separately). */
+export interface OrderStateEntry {
+  readonly order: string;
+  readonly state: OrderState;
+  readonly version: number;
+  readonly closedThrough?: string | undefined;
+}
+
+const toStateEntry = (item: Record<string, unknown>): OrderStateEntry => ({
+  order: String(item.order),
+  state: unpack<OrderState>(item.data as Uint8Array),
+  version: Number(String(item.version)),
+  closedThrough: typeof item.closedThrough === "string" ? item.closedThrough : undefined,
+});
+
+/**
+ * One page of the close index (gsi3) with the order items themselves (the index projects
+ * all). The copy may lag the table: the close writes under the version it read, so a stale
+ * copy only costs a cancelled write and a consistent re-read.
+ */
+export async function listOrdersToClose(
+  t: TableContext,
+  plant: string,
+  page: { readonly limit: number; readonly start?: Record<string, unknown> | undefined },
+): Promise<{ orders: OrderStateEntry[]; next?: Record<string, unknown> | undefined }> {
+  const res = await t.ddb.send(
+    new QueryCommand({
+      TableName: t.tableName,
+      IndexName: "gsi3",
+      KeyConditionExpression: "gsi3pk = :pk",
+      ExpressionAttributeValues: { ":pk": indexKeys.orderToClose(plant, "").gsi3pk },
+      Limit: page.limit,
+      ExclusiveStartKey: page.start,
+    }),
+  );
+  return { orders: (res.Items ?? []).map(toStateEntry), next: res.LastEvaluatedKey };
+}
+
+/** Order states read consistently (after a cancelled close write). */
+export async function getOrderStates(
+  t: TableContext,
+  plant: string,
+  orders: readonly string[],
+): Promise<Map<string, OrderStateEntry>> {
+  const items = await batchGet(
+    t,
+    orders.map((o) => keys.order(plant, o)),
+  );
+  return new Map(items.map((i) => [String(i.order), toStateEntry(i)]));
+}
+
+/** Order snapshots; they never change after release, so any read is current. */
+export async function getOrderSnapshots(
+  t: TableContext,
+  plant: string,
+  orders: readonly string[],
+): Promise<Map<string, OrderSnapshot>> {
+  const items = await batchGet(
+    t,
+    orders.map((o) => keys.orderSnapshot(plant, o)),
+  );
+  return new Map(
+    items.map((i) => {
+      const snapshot = unpack<OrderSnapshot>(i.data as Uint8Array);
+      return [snapshot.order, snapshot];
+    }),
+  );
+}
+
+/** What a close recorded about one order, with Decimals; formatted only in the report view. */
+export interface CloseRow {
+  readonly order: string;
+  readonly material: string;
+  readonly status: OrderStatus;
+  /** WIP at the end of the period (0 once settled). */
+  readonly wip: Decimal;
+  readonly variance: {
+    readonly total: Decimal;
+    readonly scrap: Decimal;
+    readonly usage: Decimal;
+    readonly other: Decimal;
+  };
+  /** The order's journal totals of the period, its settlement included. */
+  readonly journal: JournalTotals;
+}
+
+/**
+ * The report rows of the orders one close transaction commits, as one item beside them: a row
+ * exists exactly when its order was closed, and every order commits in exactly one such
+ * transaction, so the item named after its first order is never written twice.
+ */
+export function closeRowsWrite(
+  t: TableContext,
+  plant: string,
+  period: string,
+  rows: readonly CloseRow[],
+): TaggedItem {
+  const first = rows[0]?.order ?? "";
+  return {
+    role: "other",
+    key: `${first}:close-rows`,
+    item: {
+      Put: {
+        TableName: t.tableName,
+        Item: { ...keys.closeRows(plant, period, first), count: rows.length, data: pack(rows) },
+      },
+    },
+  };
+}
+
+/** Every row a close wrote, in order id order. */
+export async function listCloseRows(t: TableContext, plant: string, period: string): Promise<CloseRow[]> {
+  const items = await queryAll(t, {
+    TableName: t.tableName,
+    KeyConditionExpression: "pk = :pk",
+    ExpressionAttributeValues: { ":pk": keys.closeRowsPk(plant, period) },
+    ConsistentRead: true,
+  });
+  return items
+    .flatMap((i) => unpack<CloseRow[]>(i.data as Uint8Array))
+    .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+}
+
+/**
+ * The close's last step in one transaction: the report, the lock "closed" (only from
+ * "closing", so a concurrent finisher loses), and the checkpoint gone.
+ */
+export function finishCloseWrites(
+  t: TableContext,
+  plant: string,
+  period: string,
+  report: { readonly closedAt: string; readonly data: unknown },
+): TaggedItem[] {
+  return [
+    {
+      role: "record",
+      key: `${period}:report`,
+      item: {
+        Put: {
+          TableName: t.tableName,
+          Item: { ...keys.periodReport(plant, period), closedAt: report.closedAt, data: pack(report.data) },
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
+    },
+    {
+      role: "marker",
+      key: `${period}:lock`,
+      item: {
+        Update: {
+          TableName: t.tableName,
+          Key: keys.periods(plant),
+          UpdateExpression: "SET locked.#p = :closed",
+          ConditionExpression: "locked.#p = :closing",
+          ExpressionAttributeNames: { "#p": period },
+          ExpressionAttributeValues: { ":closed": "closed", ":closing": "closing" },
+        },
+      },
+    },
+    {
+      role: "other",
+      key: `${period}:checkpoint`,
+      item: { Delete: { TableName: t.tableName, Key: keys.closeCheckpoint(plant, period) } },
+    },
+  ];
+}
+
+export async function getStoredReport<T>(
+  t: TableContext,
+  plant: string,
+  period: string,
+): Promise<T | undefined> {
+  const res = await t.ddb.send(
+    new GetCommand({ TableName: t.tableName, Key: keys.periodReport(plant, period), ConsistentRead: true }),
+  );
+  return res.Item ? unpack<T>(res.Item.data as Uint8Array) : undefined;
+}
+
+/** Open backlog lines of a plant: a COUNT over the sparse backlog index, no items transferred. */
+export async function countOpenBacklog(t: TableContext, plant: string): Promise<number> {
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await t.ddb.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        IndexName: "gsi1",
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": `BACKLOG#${plant}` },
+        Select: "COUNT",
+        ExclusiveStartKey: start,
+      }),
+    );
+    count += res.Count ?? 0;
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return count;
+}
+
+/** The plant's currency: that of its first material by id (the system does not convert currencies). */
+export async function plantCurrency(t: TableContext, plant: string): Promise<string | undefined> {
+  const res = await t.ddb.send(
+    new QueryCommand({
+      TableName: t.tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :mat)",
+      ExpressionAttributeValues: { ":pk": keys.material(plant, "").pk, ":mat": "MAT#" },
+      Limit: 1,
+    }),
+  );
+  const item = res.Items?.[0];
+  return item ? unpack<Pick<Material, "currency">>(item.data as Uint8Array).currency : undefined;
+}
+
+async function queryAll(t: TableContext, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await t.ddb.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(res.Items ?? []));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return items;
+}

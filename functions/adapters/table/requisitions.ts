@@ -1,0 +1,384 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Decimal } from "../../../domain/index.js";
+import { fromNum, num } from "../../shared/codec.js";
+import { indexKeys, keys } from "../../shared/keys.js";
+import type { TableContext } from "./client.js";
+import type { TaggedItem } from "./transact.js";
+
+/**
+ * Requisitions of a plant, the per-material reorder state that serializes reorder runs, and the
+ * transactional outbox of SNS notifications; all in the plant's requisition partition.
+ */
+
+export type RequisitionStatus = "open" | "received";
+
+export interface StoredRequisition {
+  readonly requisitionId: string;
+  readonly material: string;
+  readonly qty: Decimal;
+  /** The material's quantity decimals when it was created (for display). */
+  readonly decimals: number;
+  readonly status: RequisitionStatus;
+  readonly notified: boolean;
+  readonly reorderPoint: Decimal;
+  readonly available: Decimal;
+  readonly neededBy: string;
+  readonly supplier?: string | undefined;
+  readonly createdAt: string;
+}
+
+export interface ReorderState {
+  /** Quantity of the material's open requisitions: counts as available (DESIGN §5). */
+  readonly openQty: Decimal;
+  /** Number of requisitions ever created for the material (their ids end in it). */
+  readonly seq: number;
+  /** 0 when the item does not exist yet. */
+  readonly version: number;
+}
+
+export async function getReorderState(
+  t: TableContext,
+  plant: string,
+  material: string,
+): Promise<ReorderState> {
+  const res = await t.ddb.send(
+    new GetCommand({ TableName: t.tableName, Key: keys.reorderState(plant, material), ConsistentRead: true }),
+  );
+  return {
+    openQty: fromNum(res.Item?.openQty),
+    seq: Number(String(res.Item?.seq ?? 0)),
+    version: Number(String(res.Item?.version ?? 0)),
+  };
+}
+
+/**
+ * A new requisition, its outbox entry and the reorder state in one transaction. The state
+ * write is conditional on the version read, so of two runs that evaluated the same state
+ * only one creates a requisition; the other is cancelled and evaluates again.
+ */
+export function createRequisitionWrites(
+  t: TableContext,
+  plant: string,
+  req: StoredRequisition,
+  read: ReorderState,
+): TaggedItem[] {
+  const next = { openQty: read.openQty.plus(req.qty), seq: read.seq + 1, version: read.version + 1 };
+  return [
+    {
+      role: "record",
+      key: req.requisitionId,
+      item: {
+        Put: {
+          TableName: t.tableName,
+          Item: requisitionItem(plant, req),
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
+    },
+    {
+      role: "marker",
+      key: `${req.requisitionId}:outbox`,
+      item: {
+        Put: {
+          TableName: t.tableName,
+          Item: { ...keys.requisitionOutbox(plant, req.requisitionId), requisitionId: req.requisitionId },
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
+    },
+    {
+      role: "marker",
+      key: `${req.material}:reorder-state`,
+      item: {
+        Update: {
+          TableName: t.tableName,
+          Key: keys.reorderState(plant, req.material),
+          UpdateExpression: "SET material = :m, openQty = :open, seq = :seq, version = :next",
+          ConditionExpression: read.version === 0 ? "attribute_not_exists(pk)" : "version = :v",
+          ExpressionAttributeValues: {
+            ":m": req.material,
+            ":open": num(next.openQty),
+            ":seq": next.seq,
+            ":next": next.version,
+            ...(read.version === 0 ? {} : { ":v": read.version }),
+          },
+        },
+      },
+    },
+  ];
+}
+
+function requisitionItem(plant: string, r: StoredRequisition) {
+  return {
+    ...keys.requisition(plant, r.requisitionId),
+    requisitionId: r.requisitionId,
+    material: r.material,
+    qty: num(r.qty),
+    decimals: r.decimals,
+    status: r.status,
+    notified: r.notified,
+    reorderPoint: num(r.reorderPoint),
+    available: num(r.available),
+    neededBy: r.neededBy,
+    ...(r.supplier === undefined ? {} : { supplier: r.supplier }),
+    createdAt: r.createdAt,
+  };
+}
+
+function toRequisition(item: Record<string, unknown>): StoredRequisition {
+  return {
+    requisitionId: String(item.requisitionId),
+    material: String(item.material),
+    qty: fromNum(item.qty),
+    decimals: Number(String(item.decimals)),
+    status: item.status as RequisitionStatus,
+    notified: item.notified === true,
+    reorderPoint: fromNum(item.reorderPoint),
+    available: fromNum(item.available),
+    neededBy: String(item.neededBy),
+    supplier: typeof item.supplier === "string" ? item.supplier : undefined,
+    createdAt: String(item.createdAt),
+  };
+}
+
+export async function getRequisition(
+  t: TableContext,
+  plant: string,
+  id: string,
+): Promise<StoredRequisition | undefined> {
+  const res = await t.ddb.send(
+    new GetCommand({ TableName: t.tableName, Key: keys.requisition(plant, id), ConsistentRead: true }),
+  );
+  return res.Item ? toRequisition(res.Item) : undefined;
+}
+
+/** A page of the plant's requisitions in id order (material, then sequence). */
+export async function listRequisitionsPage(
+  t: TableContext,
+  plant: string,
+  page: { readonly limit: number; readonly start?: Record<string, unknown> | undefined },
+): Promise<{ items: StoredRequisition[]; next?: Record<string, unknown> | undefined }> {
+  const res = await t.ddb.send(
+    new QueryCommand({
+      TableName: t.tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :req)",
+      ExpressionAttributeValues: { ":pk": keys.requisitionPk(plant), ":req": "REQ#" },
+      Limit: page.limit,
+      ExclusiveStartKey: page.start,
+    }),
+  );
+  return { items: (res.Items ?? []).map(toRequisition), next: res.LastEvaluatedKey };
+}
+
+/**
+ * A goods receipt naming an open requisition: it becomes `received` and its quantity leaves
+ * the open quantity (the version moves, so a reorder run that read the old state re-evaluates).
+ * Returned as transaction items so a receipt can commit them with its own stock posting.
+ */
+export function requisitionReceivedWrites(
+  t: TableContext,
+  plant: string,
+  req: StoredRequisition,
+  at: string,
+): TaggedItem[] {
+  return [
+    {
+      role: "record",
+      key: req.requisitionId,
+      item: {
+        Update: {
+          TableName: t.tableName,
+          Key: keys.requisition(plant, req.requisitionId),
+          UpdateExpression: "SET #s = :received, receivedAt = :at",
+          ConditionExpression: "#s = :open",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":received": "received", ":open": "open", ":at": at },
+        },
+      },
+    },
+    {
+      role: "other",
+      key: `${req.material}:reorder-state`,
+      item: {
+        Update: {
+          TableName: t.tableName,
+          Key: keys.reorderState(plant, req.material),
+          UpdateExpression: "ADD openQty :minus, version :one",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: { ":minus": num(req.qty.neg()), ":one": 1 },
+        },
+      },
+    },
+  ];
+}
+
+export interface ReorderCandidate {
+  readonly material: string;
+  readonly location: string;
+}
+
+/** Stock items flagged since the last run (sparse index gsi2). */
+export async function listReorderCandidates(t: TableContext, plant: string): Promise<ReorderCandidate[]> {
+  const out: ReorderCandidate[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await t.ddb.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        IndexName: "gsi2",
+        KeyConditionExpression: "gsi2pk = :pk",
+        ExpressionAttributeValues: { ":pk": indexKeys.reorderCandidate(plant, "", "").gsi2pk },
+        ProjectionExpression: "material, #loc",
+        ExpressionAttributeNames: { "#loc": "location" },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of res.Items ?? []) out.push({ material: String(i.material), location: String(i.location) });
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/**
+ * Takes a stock item out of the reorder index, but only if its on-hand is still what the
+ * evaluation used: a decrease since then keeps the flag for the next run.
+ * `onHand` undefined clears unconditionally (the material no longer has reorder parameters).
+ */
+export async function clearReorderCandidate(
+  t: TableContext,
+  plant: string,
+  c: ReorderCandidate,
+  onHand: Decimal | undefined,
+): Promise<boolean> {
+  try {
+    await t.ddb.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: keys.stock(plant, c.material, c.location),
+        UpdateExpression: "REMOVE gsi2pk, gsi2sk",
+        ConditionExpression: onHand === undefined ? "attribute_exists(pk)" : "onHand = :read",
+        ...(onHand === undefined ? {} : { ExpressionAttributeValues: { ":read": num(onHand) } }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Requisitions still to be published. */
+export async function listOutbox(t: TableContext, plant: string): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await t.ddb.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :outbox)",
+        ExpressionAttributeValues: { ":pk": keys.requisitionPk(plant), ":outbox": "OUTBOX#" },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of res.Items ?? []) ids.push(String(i.requisitionId));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return ids;
+}
+
+/**
+ * A lease on an outbox entry, so two concurrent runs never publish the same requisition;
+ * one that crashed while holding it lets the lease run out. False: someone else holds it.
+ */
+export async function claimOutbox(
+  t: TableContext,
+  plant: string,
+  id: string,
+  claim: { readonly claimId: string; readonly now: string; readonly until: string },
+): Promise<boolean> {
+  try {
+    await t.ddb.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: keys.requisitionOutbox(plant, id),
+        UpdateExpression: "SET claimId = :c, claimUntil = :until",
+        ConditionExpression:
+          "attribute_exists(pk) AND (attribute_not_exists(claimUntil) OR claimUntil < :now)",
+        ExpressionAttributeValues: { ":c": claim.claimId, ":until": claim.until, ":now": claim.now },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Gives a lease back after a failed publish, so the next run retries at once. */
+export async function releaseOutbox(
+  t: TableContext,
+  plant: string,
+  id: string,
+  claimId: string,
+): Promise<void> {
+  try {
+    await t.ddb.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: keys.requisitionOutbox(plant, id),
+        UpdateExpression: "REMOVE claimId, claimUntil",
+        ConditionExpression: "claimId = :c",
+        ExpressionAttributeValues: { ":c": claimId },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/** After SNS accepted it: notified = true and the outbox entry gone, together. */
+export function notifiedWrites(
+  t: TableContext,
+  plant: string,
+  id: string,
+  claimId: string,
+  at: string,
+): TaggedItem[] {
+  return [
+    {
+      role: "other",
+      key: id,
+      item: {
+        Update: {
+          TableName: t.tableName,
+          Key: keys.requisition(plant, id),
+          UpdateExpression: "SET notified = :true, notifiedAt = :at",
+          ExpressionAttributeValues: { ":true": true, ":at": at },
+        },
+      },
+    },
+    {
+      role: "marker",
+      key: `${id}:outbox`,
+      item: {
+        Delete: {
+          TableName: t.tableName,
+          Key: keys.requisitionOutbox(plant, id),
+          ConditionExpression: "claimId = :c",
+          ExpressionAttributeValues: { ":c": claimId },
+        },
+      },
+    },
+  ];
+}
+
+/** Drops an outbox entry whose requisition no longer exists (never expected; keeps the outbox from jamming). */
+export function dropOutboxWrite(t: TableContext, plant: string, id: string): TaggedItem {
+  return {
+    role: "other",
+    key: `${id}:outbox`,
+    item: { Delete: { TableName: t.tableName, Key: keys.requisitionOutbox(plant, id) } },
+  };
+}
