@@ -27,7 +27,6 @@ import {
   lastOperation,
   type OperationState,
   type Order,
-  type OrderState,
   requireMaterial,
   statusAfterPosting,
 } from "./order.js";

@@ -275,7 +275,7 @@ export function statusAfterPosting(
 ) {
   if (current === "closed") return "closed" as const;
   const last = state.operations[lastOperation(snapshot)];
-  if (last && last.confirmedYield.greaterThanOrEqualTo(state.qty)) return "completed" as const;
+  if (last?.confirmedYield.greaterThanOrEqualTo(state.qty)) return "completed" as const;
   const anyPosting = Object.values(state.operations).some((o) => o.postings > 0);
   return anyPosting ? ("in_process" as const) : ("released" as const);
 }

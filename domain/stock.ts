@@ -1,5 +1,5 @@
 import { inventoryAccount } from "./backflush.js";
-import { type Decimal, roundMoney, ZERO } from "./decimal.js";
+import { type Decimal, roundMoney } from "./decimal.js";
 import { InsufficientStockError, InvalidInputError, InvalidQuantityError } from "./errors.js";
 import type { JournalEntry, Material, StockDelta } from "./model.js";
 import { assertQuantity } from "./order.js";

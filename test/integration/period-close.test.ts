@@ -39,7 +39,7 @@ import {
 import { pack } from "../../functions/shared/codec.js";
 import { indexKeys, keys } from "../../functions/shared/keys.js";
 import type { ConfirmationBody } from "../../functions/shared/messages.js";
-import { type MetricsPort, noMetrics, silentLog } from "../../functions/shared/ports.js";
+import { type MetricsPort, silentLog } from "../../functions/shared/ports.js";
 import { LaterPeriodLockedError } from "../../functions/use-cases/errors.js";
 import {
   type CloseDeps,
@@ -54,6 +54,7 @@ import { postConfirmation } from "../../functions/use-cases/post-confirmation.js
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { createTable } from "../../local/services/provision.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
+import { postingDeps } from "../support/posting.js";
 
 const NOW = "2026-11-25T08:00:00.000Z";
 /** The monthly schedule's moment: 1 December, so November is the period to close. */
@@ -67,13 +68,7 @@ let posting: PostingDeps;
 beforeAll(() => {
   clients = testClients();
   table = { ddb: clients.ddb, tableName: clients.tableName };
-  posting = {
-    table,
-    now: () => new Date(NOW),
-    log: silentLog,
-    metrics: noMetrics,
-    retry: { maxAttempts: 30, baseDelayMs: 5 },
-  };
+  posting = postingDeps(table, NOW);
 });
 afterAll(() => clients.destroy());
 

@@ -35,6 +35,7 @@ import {
 } from "../../functions/use-cases/reorder.js";
 import { createTable, subscribeQueue } from "../../local/services/provision.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
+import { postingDeps } from "../support/posting.js";
 
 const NOW = "2026-11-25T08:00:00.000Z";
 const TODAY = "2026-11-25";
@@ -46,13 +47,7 @@ let posting: PostingDeps;
 beforeAll(() => {
   clients = testClients();
   table = { ddb: clients.ddb, tableName: clients.tableName };
-  posting = {
-    table,
-    now: () => new Date(NOW),
-    log: silentLog,
-    metrics: noMetrics,
-    retry: { maxAttempts: 30, baseDelayMs: 5 },
-  };
+  posting = postingDeps(table, NOW);
 });
 afterAll(() => clients.destroy());
 

@@ -13,13 +13,13 @@ import {
 import { processPostingBatch } from "../../functions/backflush-worker/process-batch.js";
 import { keys } from "../../functions/shared/keys.js";
 import type { ConfirmationBody } from "../../functions/shared/messages.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { reprocessBacklog } from "../../functions/use-cases/reprocess-backlog.js";
 import { reverseConfirmation } from "../../functions/use-cases/reverse-confirmation.js";
 import { addStock, NOW, releaseOrder, seedMasterData } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
+import { postingDeps } from "../support/posting.js";
 
 let clients: TestClients;
 let table: TableContext;
@@ -28,13 +28,7 @@ let deps: PostingDeps;
 beforeAll(() => {
   clients = testClients();
   table = { ddb: clients.ddb, tableName: clients.tableName };
-  deps = {
-    table,
-    now: () => new Date(NOW),
-    log: silentLog,
-    metrics: noMetrics,
-    retry: { maxAttempts: 30, baseDelayMs: 5 },
-  };
+  deps = postingDeps(table, NOW);
 });
 afterAll(() => clients.destroy());
 

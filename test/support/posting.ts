@@ -1,0 +1,17 @@
+import type { TableContext } from "../../functions/adapters/table/index.js";
+import { noMetrics, silentLog } from "../../functions/shared/ports.js";
+import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
+
+/**
+ * The worker's ports for integration tests: the real table, a fixed clock, silent logs and
+ * metrics, and a retry bound generous enough for concurrent tests on DynamoDB Local.
+ */
+export function postingDeps(table: TableContext, now: string): PostingDeps {
+  return {
+    table,
+    now: () => new Date(now),
+    log: silentLog,
+    metrics: noMetrics,
+    retry: { maxAttempts: 30, baseDelayMs: 5 },
+  };
+}
