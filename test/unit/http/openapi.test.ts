@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ANONYMOUS } from "../../../functions/api/http/auth.js";
 import { openApiDocument, serveOpenApi } from "../../../functions/api/http/openapi.js";
 import { ROUTES } from "../../../infra/routes.js";
+import { OPENAPI_FILE, renderOpenApi } from "../../../scripts/openapi.js";
 import { httpEvent } from "../../fixtures/apigw.js";
 
 describe("openApiDocument", () => {
@@ -69,5 +71,11 @@ describe("openApiDocument", () => {
     const result = await serveOpenApi({ event, principal: ANONYMOUS, correlationId: "c", body: undefined });
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body ?? "")).toEqual(JSON.parse(JSON.stringify(doc)));
+  });
+});
+
+describe("docs/openapi.json", () => {
+  it("is the document the code generates (run `npm run openapi` after changing a schema)", () => {
+    expect(readFileSync(OPENAPI_FILE, "utf8")).toBe(renderOpenApi());
   });
 });
