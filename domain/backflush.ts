@@ -85,6 +85,8 @@ export interface PostedConfirmation {
   readonly planned: Readonly<Record<string, Decimal>>;
   readonly plannedHours: ActivityMap;
   readonly actualHours: ActivityMap;
+  /** This posting planned the operation's setup hours. */
+  readonly setup: boolean;
 }
 
 export interface PostingResult {
@@ -148,7 +150,8 @@ export function backflush(order: Order, conf: Confirmation, ctx: PostingContext)
   const plannedHours: Record<string, Decimal> = {};
   for (const [act, perUnit] of Object.entries(operation.hoursPerUnit))
     plannedHours[act] = perUnit.times(quantity);
-  if (opState.postings === 0) {
+  const setup = !opState.setupPlanned;
+  if (setup) {
     for (const [act, setup] of Object.entries(operation.setupHours)) {
       plannedHours[act] = (plannedHours[act] ?? ZERO).plus(setup);
     }
@@ -201,6 +204,7 @@ export function backflush(order: Order, conf: Confirmation, ctx: PostingContext)
     planned,
     plannedHours,
     actualHours,
+    setup,
   };
   const journal = journalFor(movements, ctx.materials);
   const next = applyPosting(order, record, lines, +1, ctx.period, journal);
@@ -417,6 +421,7 @@ export function applyPosting(
     confirmedYield: opState.confirmedYield.plus(s(record.yield)),
     confirmedScrap: opState.confirmedScrap.plus(s(record.scrap)),
     postings: opState.postings + sign,
+    setupPlanned: sign === 1 ? opState.setupPlanned || record.setup : opState.setupPlanned && !record.setup,
     plannedHours: addHours(opState.plannedHours, record.plannedHours, sign),
     actualHours: addHours(opState.actualHours, record.actualHours, sign),
   };

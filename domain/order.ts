@@ -58,8 +58,13 @@ export interface OrderSnapshot {
 export interface OperationState {
   readonly confirmedYield: Decimal;
   readonly confirmedScrap: Decimal;
-  /** Confirmations posted and not reversed; setup hours go with the first one. */
+  /** Confirmations posted and not reversed. */
   readonly postings: number;
+  /**
+   * Whether a standing posting carries the operation's setup hours. Setup goes with the first
+   * confirmation; if that one is reversed, the setup went back with it and the next one plans it.
+   */
+  readonly setupPlanned: boolean;
   readonly plannedHours: ActivityMap;
   readonly actualHours: ActivityMap;
 }
@@ -208,7 +213,14 @@ export function release(input: ReleaseInput, md: ReleaseMasterData): Order {
     operations: Object.fromEntries(
       operations.map((o) => [
         o.op,
-        { confirmedYield: ZERO, confirmedScrap: ZERO, postings: 0, plannedHours: {}, actualHours: {} },
+        {
+          confirmedYield: ZERO,
+          confirmedScrap: ZERO,
+          postings: 0,
+          setupPlanned: false,
+          plannedHours: {},
+          actualHours: {},
+        },
       ]),
     ),
     components: Object.fromEntries(

@@ -408,7 +408,7 @@ describe("activities", () => {
     expect(activityRows(again)).toEqual(["labor 7 280.00", "machine 2.5 75.00"]);
   });
 
-  it("no setup again when the first is reversed while another posting remains", () => {
+  it("setup comes again when the posting that carried it is reversed while another remains", () => {
     const first = post(releasedOrder(md));
     const second = post(first.order);
     const undone = reverse(second.order, first.record, {
@@ -416,8 +416,13 @@ describe("activities", () => {
       materials: md.materials,
       reversed: false,
     });
+    // the reversal took the 2 h setup back: planned labour is the second's 5 h only
+    expect(opOf(undone.order, "0010").plannedHours.labor?.toFixed()).toBe("5");
     const third = post(undone.order);
-    expect(activityRows(third)).toEqual(["labor 5 200.00", "machine 2.5 75.00"]);
+    // so the next confirmation plans it again: 0.5 × 10 + 2 = 7 h × 40.00 = 280.00
+    expect(activityRows(third)).toEqual(["labor 7 280.00", "machine 2.5 75.00"]);
+    const fourth = post(third.order);
+    expect(activityRows(fourth)).toEqual(["labor 5 200.00", "machine 2.5 75.00"]);
   });
 
   it("actual hours override the planned ones; planned hours are still recorded", () => {
