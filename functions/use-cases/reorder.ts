@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   formatQty,
   InvalidInputError,
@@ -197,7 +197,16 @@ async function evaluateMaterial(
 }
 
 /** Stable and sortable: one sequence per material, kept in its reorder state. */
-const requisitionId = (material: string, seq: number) => `REQ-${material}-${String(seq).padStart(6, "0")}`;
+/**
+ * A stable, readable requisition id that a goods receipt's `reference` can name: identifiers
+ * are at most 64 characters, so a long material id is shortened to a hash of it.
+ */
+export function requisitionId(material: string, seq: number): string {
+  const suffix = `-${String(seq).padStart(6, "0")}`;
+  const readable = `REQ-${material}${suffix}`;
+  if (readable.length <= 64) return readable;
+  return `REQ-${createHash("sha256").update(material).digest("hex").slice(0, 24)}${suffix}`;
+}
 
 /**
  * The outbox: every requisition not yet accepted by SNS. Each one is leased before publishing
