@@ -3,9 +3,11 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import { documentClient, snsClient, sqsClient } from "../shared/clients.js";
 import { loadConfig } from "../shared/config.js";
-import { logger, logPort, metrics, metricsPort } from "../shared/powertools.js";
+import { createPowertools } from "../shared/powertools.js";
 import { createRouter } from "./http/router.js";
 import { apiRoutes } from "./routes.js";
+
+const { logger, metrics, logPort, metricsPort } = createPowertools();
 
 const config = loadConfig(["TABLE_NAME", "POSTINGS_QUEUE_URL", "CLOSE_QUEUE_URL", "REORDER_TOPIC_ARN"]);
 

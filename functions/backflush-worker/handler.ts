@@ -4,8 +4,10 @@ import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { documentClient } from "../shared/clients.js";
 import { loadConfig } from "../shared/config.js";
-import { logger, logPort, metrics, metricsPort } from "../shared/powertools.js";
+import { createPowertools } from "../shared/powertools.js";
 import { processPostingBatch } from "./process-batch.js";
+
+const { logger, metrics, logPort, metricsPort } = createPowertools();
 
 const config = loadConfig(["TABLE_NAME"]);
 const deps = {

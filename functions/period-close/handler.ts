@@ -6,8 +6,10 @@ import { sendCloseRequest } from "../adapters/queue.js";
 import { documentClient, sqsClient } from "../shared/clients.js";
 import { loadConfig } from "../shared/config.js";
 import { CloseRequest } from "../shared/messages.js";
-import { logger, logPort, metrics, metricsPort } from "../shared/powertools.js";
+import { createPowertools } from "../shared/powertools.js";
 import { requestScheduledCloses, runClose } from "../use-cases/period-close.js";
+
+const { logger, metrics, logPort, metricsPort } = createPowertools();
 
 const config = loadConfig(["TABLE_NAME", "CLOSE_QUEUE_URL"]);
 const queue = { sqs: sqsClient(), url: config.CLOSE_QUEUE_URL };

@@ -5,8 +5,10 @@ import type { ScheduledEvent } from "aws-lambda";
 import { publishRequisition } from "../adapters/topic.js";
 import { documentClient, snsClient } from "../shared/clients.js";
 import { loadConfig } from "../shared/config.js";
-import { logger, logPort, metrics, metricsPort } from "../shared/powertools.js";
+import { createPowertools } from "../shared/powertools.js";
 import { runReordersForAllPlants } from "../use-cases/reorder.js";
+
+const { logger, metrics, logPort, metricsPort } = createPowertools();
 
 const config = loadConfig(["TABLE_NAME", "REORDER_TOPIC_ARN"]);
 const topic = { sns: snsClient(), topicArn: config.REORDER_TOPIC_ARN };
