@@ -13,6 +13,12 @@ export interface IndexDefinition {
   readonly sortKey: string;
   /** Why the index exists: the job that must find these items without a scan. */
   readonly purpose: string;
+  /**
+   * KEYS_ONLY where the indexed item is rewritten by every posting (stock, orders): an update
+   * that leaves the index keys alone then costs no index write. ALL where items are written
+   * once and listed with their attributes (backlog lines).
+   */
+  readonly projection: "ALL" | "KEYS_ONLY";
 }
 
 export const TABLE_INDEXES: readonly IndexDefinition[] = [
@@ -21,24 +27,28 @@ export const TABLE_INDEXES: readonly IndexDefinition[] = [
     partitionKey: "gsi1pk",
     sortKey: "gsi1sk",
     purpose: "open backlog per plant, ordered by material#location so a receipt retries only its own lines",
+    projection: "ALL",
   },
   {
     indexName: "gsi2",
     partitionKey: "gsi2pk",
     sortKey: "gsi2sk",
     purpose: "stock items whose material may have fallen to its reorder point since the last reorder run",
+    projection: "KEYS_ONLY",
   },
   {
     indexName: "gsi3",
     partitionKey: "gsi3pk",
     sortKey: "gsi3sk",
     purpose: "orders the next period close must read (unsettled, or posted to since settlement)",
+    projection: "KEYS_ONLY",
   },
   {
     indexName: "gsi4",
     partitionKey: "gsi4pk",
     sortKey: "gsi4sk",
     purpose: "every stock item of a plant (period close: inventory turnover and stock journal lines)",
+    projection: "KEYS_ONLY",
   },
 ];
 
@@ -64,7 +74,7 @@ export function createTableInput(tableName: string) {
         { AttributeName: i.partitionKey, KeyType: "HASH" as const },
         { AttributeName: i.sortKey, KeyType: "RANGE" as const },
       ],
-      Projection: { ProjectionType: "ALL" as const },
+      Projection: { ProjectionType: i.projection },
     })),
   };
 }

@@ -26,7 +26,7 @@ describe("table", () => {
           { AttributeName: i.partitionKey, KeyType: "HASH" },
           { AttributeName: i.sortKey, KeyType: "RANGE" },
         ],
-        Projection: { ProjectionType: "ALL" },
+        Projection: { ProjectionType: i.projection },
       })),
     );
   });
@@ -163,4 +163,12 @@ describe("topics", () => {
       },
     });
   }, 120_000);
+});
+
+describe("index projections", () => {
+  it("keep only keys where postings rewrite the indexed items (no index write per posting)", () => {
+    const byName = Object.fromEntries(TABLE_INDEXES.map((i) => [i.indexName, i.projection]));
+    // gsi1 backlog lines are written once and listed whole; gsi2-4 index stock items and orders
+    expect(byName).toEqual({ gsi1: "ALL", gsi2: "KEYS_ONLY", gsi3: "KEYS_ONLY", gsi4: "KEYS_ONLY" });
+  });
 });

@@ -42,7 +42,7 @@ describe("DynamoDB Local", () => {
         TABLE_INDEXES.map((i) => ({
           name: i.indexName,
           keys: [i.partitionKey, i.sortKey],
-          projection: "ALL",
+          projection: i.projection,
           status: "ACTIVE",
         })),
       ),

@@ -137,9 +137,9 @@ const toStateEntry = (item: Record<string, unknown>): OrderStateEntry => ({
 });
 
 /**
- * One page of the close index (gsi3) with the order items themselves (the index projects
- * all). The copy may lag the table: the close writes under the version it read, so a stale
- * copy only costs a cancelled write and a consistent re-read.
+ * One page of the close index (gsi3) and the order items it names. The index keeps only keys
+ * (a posting rewrites its order, and a full copy in the index would double every such write),
+ * so the orders are read from the table, consistently, one BatchGetItem per page.
  */
 export async function listOrdersToClose(
   t: TableContext,
@@ -152,11 +152,18 @@ export async function listOrdersToClose(
       IndexName: "gsi3",
       KeyConditionExpression: "gsi3pk = :pk",
       ExpressionAttributeValues: { ":pk": indexKeys.orderToClose(plant, "").gsi3pk },
+      ProjectionExpression: "gsi3sk",
       Limit: page.limit,
       ExclusiveStartKey: page.start,
     }),
   );
-  return { orders: (res.Items ?? []).map(toStateEntry), next: res.LastEvaluatedKey };
+  const ids = (res.Items ?? []).map((i) => String(i.gsi3sk));
+  const states = await getOrderStates(t, plant, ids);
+  const orders = ids.flatMap((id) => {
+    const entry = states.get(id);
+    return entry ? [entry] : [];
+  });
+  return { orders, next: res.LastEvaluatedKey };
 }
 
 /** Order states read consistently (after a cancelled close write). */

@@ -229,12 +229,15 @@ export async function listReorderCandidates(t: TableContext, plant: string): Pro
         IndexName: "gsi2",
         KeyConditionExpression: "gsi2pk = :pk",
         ExpressionAttributeValues: { ":pk": indexKeys.reorderCandidate(plant, "", "").gsi2pk },
-        ProjectionExpression: "material, #loc",
-        ExpressionAttributeNames: { "#loc": "location" },
+        // KEYS_ONLY index: the sort key is material@location (identifiers never contain "@").
+        ProjectionExpression: "gsi2sk",
         ExclusiveStartKey: start,
       }),
     );
-    for (const i of res.Items ?? []) out.push({ material: String(i.material), location: String(i.location) });
+    for (const i of res.Items ?? []) {
+      const [material = "", location = ""] = String(i.gsi2sk).split("@");
+      out.push({ material, location });
+    }
     start = res.LastEvaluatedKey;
   } while (start);
   return out;

@@ -47,42 +47,51 @@ export async function listStock(t: TableContext, plant: string, material: string
   });
 }
 
-/** Every stock item of a plant, through the plant-stock index (grows with items, not postings). */
+/**
+ * Every stock item of a plant: the plant-stock index (keys only, so postings that rewrite a
+ * stock item cost no index write) names them, a BatchGetItem reads them. Reads grow with
+ * stock items, not with postings.
+ */
 export async function listPlantStock(t: TableContext, plant: string): Promise<StockRow[]> {
-  return queryAll(t, {
-    IndexName: "gsi4",
-    KeyConditionExpression: "gsi4pk = :pk",
-    ExpressionAttributeValues: { ":pk": indexKeys.plantStock(plant, "", "").gsi4pk },
-  });
-}
-
-async function queryAll(
-  t: TableContext,
-  input: {
-    IndexName?: string;
-    KeyConditionExpression: string;
-    ExpressionAttributeValues: Record<string, unknown>;
-  },
-): Promise<StockRow[]> {
-  const rows: StockRow[] = [];
+  const names: { pk: string; sk: string }[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const res = await t.ddb.send(
       new QueryCommand({
         TableName: t.tableName,
-        ...input,
-        ...(input.IndexName ? {} : { ConsistentRead: true }),
+        IndexName: "gsi4",
+        KeyConditionExpression: "gsi4pk = :pk",
+        ExpressionAttributeValues: { ":pk": indexKeys.plantStock(plant, "", "").gsi4pk },
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of res.Items ?? []) {
-      rows.push({
-        material: String(item.material),
-        location: String(item.location),
-        onHand: fromNum(item.onHand),
-        attributes: item,
-      });
-    }
+    for (const i of res.Items ?? []) names.push({ pk: String(i.pk), sk: String(i.sk) });
+    start = res.LastEvaluatedKey;
+  } while (start);
+  const items = await batchGet(t, names);
+  return items
+    .map(toStockRow)
+    .sort((a, b) => a.material.localeCompare(b.material) || a.location.localeCompare(b.location));
+}
+
+const toStockRow = (item: Record<string, unknown>): StockRow => ({
+  material: String(item.material),
+  location: String(item.location),
+  onHand: fromNum(item.onHand),
+  attributes: item,
+});
+
+async function queryAll(
+  t: TableContext,
+  input: { KeyConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> },
+): Promise<StockRow[]> {
+  const rows: StockRow[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await t.ddb.send(
+      new QueryCommand({ TableName: t.tableName, ...input, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    rows.push(...(res.Items ?? []).map(toStockRow));
     start = res.LastEvaluatedKey;
   } while (start);
   return rows;
