@@ -34,18 +34,8 @@ import type { RequisitionNotification } from "../adapters/topic.js";
 import { keys } from "../shared/keys.js";
 import { backoffDelay, type LogPort, type MetricsPort, sleep } from "../shared/ports.js";
 
-/** GET reorders item (DESIGN §4): quantities with the material's decimals. */
-export interface ReorderItem {
-  readonly requisitionId: string;
-  readonly material: string;
-  readonly qty: string;
-  readonly status: "open" | "received";
-  readonly reorderPoint: string;
-  readonly available: string;
-  readonly neededBy: string;
-  readonly supplier: string | null;
-  readonly createdAt: string;
-}
+/** GET reorders item (DESIGN §4): the notification procurement receives, without `plant`. */
+export type ReorderItem = Omit<RequisitionNotification, "plant">;
 
 export interface ReorderDeps {
   readonly table: TableContext;
