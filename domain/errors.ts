@@ -1,5 +1,5 @@
 /**
- * Domain errors. Adapters map them by class (functions/shared/http-errors.ts for HTTP, the
+ * Domain errors. Adapters map them by class (functions/api/http/problem.ts for HTTP, the
  * worker records them as rejections); none of them is ever retried.
  */
 export abstract class DomainError extends Error {

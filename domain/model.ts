@@ -94,7 +94,7 @@ export type Account =
   | "VARIANCE_OTHER"
   | `APPLIED_${string}`;
 
-/** One side-by-side journal entry: Dr `debit` / Cr `credit` for `amount` (always ≥ 0). */
+/** One journal entry: Dr `debit` / Cr `credit` for `amount`; a reversal carries it negated on the same sides. */
 export interface JournalEntry {
   readonly debit: Account;
   readonly credit: Account;
