@@ -13,6 +13,7 @@ import {
 import { upsertBom, upsertMaterial, upsertRouting, upsertWorkCenter } from "../use-cases/master-data.js";
 import { changeOrderRequest, getOrderView, releaseOrder } from "../use-cases/orders.js";
 import { getPeriodReport, reportToCsv, requestClose } from "../use-cases/period-close.js";
+import { isoDate } from "../use-cases/posting-support.js";
 import { backlogView, stockView } from "../use-cases/queries.js";
 import { listRequisitions, markRequisitionReceived, runReorders } from "../use-cases/reorder.js";
 import { postGoodsReceipt, postInventoryCount, postTransfer } from "../use-cases/stock-postings.js";
@@ -147,7 +148,7 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
 
     "POST /v1/plants/{plant}/reorders/run": async ({ event }) => {
       const { plant } = pathParams(event, s.plantParams);
-      return json(200, await runReorders(reorderDeps, plant, deps.now().toISOString().slice(0, 10)));
+      return json(200, await runReorders(reorderDeps, plant, isoDate(deps.now())));
     },
     "GET /v1/plants/{plant}/reorders": async ({ event }) => {
       const { plant } = pathParams(event, s.plantParams);

@@ -56,6 +56,7 @@ import {
 import { fromNum } from "../shared/codec.js";
 import { backoffDelay, type LogPort, type MetricsPort, sleep } from "../shared/ports.js";
 import { LaterPeriodLockedError, QueueUnavailableError } from "./errors.js";
+import { isoDate } from "./posting-support.js";
 
 export type PeriodStatus = "open" | "closing" | "closed";
 
@@ -158,7 +159,7 @@ export async function requestClose(
   period: string,
 ): Promise<{ plant: string; period: string; status: "closing" | "closed" }> {
   assertPeriod(period);
-  const current = periodOf(deps.now().toISOString().slice(0, 10));
+  const current = periodOf(isoDate(deps.now()));
   if (period > current) throw new InvalidInputError("period", `period ${period} has not begun yet`);
   const state = await getPeriodState(deps.table, plant);
   if (state.locked.get(period) === "closed") return { plant, period, status: "closed" };

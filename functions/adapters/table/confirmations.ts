@@ -3,6 +3,7 @@ import type { BacklogLine, Decimal, Movement, PostedConfirmation } from "../../.
 import { pack, unpack } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { queryAll } from "./query.js";
 import type { TaggedItem } from "./transact.js";
 
 export type PostingStatus = "posted" | "posted_with_backlog" | "rejected" | "reversed";
@@ -59,21 +60,11 @@ export async function getConfirmationItems(
   plant: string,
   id: string,
 ): Promise<ConfirmationItems> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await t.ddb.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.confirmationPk(plant, id) },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(res.Items ?? []));
-    start = res.LastEvaluatedKey;
-  } while (start);
+  const items = await queryAll(t, {
+    KeyConditionExpression: "pk = :pk",
+    ExpressionAttributeValues: { ":pk": keys.confirmationPk(plant, id) },
+    ConsistentRead: true,
+  });
   const bySk = (sk: string) => items.find((i) => i.sk === sk);
   const posting = bySk("POSTING");
   return {

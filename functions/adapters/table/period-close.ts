@@ -1,12 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type {
   Decimal,
   JournalTotals,
@@ -20,6 +13,7 @@ import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
 import { batchGet } from "./master-data.js";
 import type { PeriodLock } from "./periods.js";
+import { queryAll } from "./query.js";
 import type { TaggedItem } from "./transact.js";
 
 /**
@@ -241,7 +235,6 @@ export function closeRowsWrite(
 /** Every row a close wrote, in order id order. */
 export async function listCloseRows(t: TableContext, plant: string, period: string): Promise<CloseRow[]> {
   const items = await queryAll(t, {
-    TableName: t.tableName,
     KeyConditionExpression: "pk = :pk",
     ExpressionAttributeValues: { ":pk": keys.closeRowsPk(plant, period) },
     ConsistentRead: true,
@@ -339,15 +332,4 @@ export async function plantCurrency(t: TableContext, plant: string): Promise<str
   );
   const item = res.Items?.[0];
   return item ? unpack<Pick<Material, "currency">>(item.data as Uint8Array).currency : undefined;
-}
-
-async function queryAll(t: TableContext, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await t.ddb.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items.push(...(res.Items ?? []));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return items;
 }

@@ -4,6 +4,7 @@ import type { Decimal } from "../../../domain/index.js";
 import { fromNum, num } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { queryAll } from "./query.js";
 import type { TaggedItem } from "./transact.js";
 
 /**
@@ -220,27 +221,17 @@ export interface ReorderCandidate {
 
 /** Stock items flagged since the last run (sparse index gsi2). */
 export async function listReorderCandidates(t: TableContext, plant: string): Promise<ReorderCandidate[]> {
-  const out: ReorderCandidate[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await t.ddb.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        IndexName: "gsi2",
-        KeyConditionExpression: "gsi2pk = :pk",
-        ExpressionAttributeValues: { ":pk": indexKeys.reorderCandidate(plant, "", "").gsi2pk },
-        // KEYS_ONLY index: the sort key is material@location (identifiers never contain "@").
-        ProjectionExpression: "gsi2sk",
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const i of res.Items ?? []) {
-      const [material = "", location = ""] = String(i.gsi2sk).split("@");
-      out.push({ material, location });
-    }
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll(t, {
+    IndexName: "gsi2",
+    KeyConditionExpression: "gsi2pk = :pk",
+    ExpressionAttributeValues: { ":pk": indexKeys.reorderCandidate(plant, "", "").gsi2pk },
+    // KEYS_ONLY index: the sort key is material@location (identifiers never contain "@").
+    ProjectionExpression: "gsi2sk",
+  });
+  return items.map((i) => {
+    const [material = "", location = ""] = String(i.gsi2sk).split("@");
+    return { material, location };
+  });
 }
 
 /**
@@ -273,22 +264,12 @@ export async function clearReorderCandidate(
 
 /** Requisitions still to be published. */
 export async function listOutbox(t: TableContext, plant: string): Promise<string[]> {
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await t.ddb.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :outbox)",
-        ExpressionAttributeValues: { ":pk": keys.requisitionPk(plant), ":outbox": "OUTBOX#" },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const i of res.Items ?? []) ids.push(String(i.requisitionId));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return ids;
+  const items = await queryAll(t, {
+    KeyConditionExpression: "pk = :pk AND begins_with(sk, :outbox)",
+    ExpressionAttributeValues: { ":pk": keys.requisitionPk(plant), ":outbox": "OUTBOX#" },
+    ConsistentRead: true,
+  });
+  return items.map((i) => String(i.requisitionId));
 }
 
 /**

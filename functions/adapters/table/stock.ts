@@ -1,4 +1,3 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type Decimal,
   type JournalEntry,
@@ -11,6 +10,7 @@ import { fromNum, num } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
 import { batchGet } from "./master-data.js";
+import { queryAll } from "./query.js";
 import type { TaggedItem } from "./transact.js";
 
 export interface StockRow {
@@ -41,10 +41,12 @@ export const emptyStockView: StockView = new Map();
 
 /** Stock of one material at every location: one Query on the material's partition. */
 export async function listStock(t: TableContext, plant: string, material: string): Promise<StockRow[]> {
-  return queryAll(t, {
+  const items = await queryAll(t, {
     KeyConditionExpression: "pk = :pk",
     ExpressionAttributeValues: { ":pk": keys.stockPk(plant, material) },
+    ConsistentRead: true,
   });
+  return items.map(toStockRow);
 }
 
 /**
@@ -53,21 +55,12 @@ export async function listStock(t: TableContext, plant: string, material: string
  * stock items, not with postings.
  */
 export async function listPlantStock(t: TableContext, plant: string): Promise<StockRow[]> {
-  const names: { pk: string; sk: string }[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await t.ddb.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        IndexName: "gsi4",
-        KeyConditionExpression: "gsi4pk = :pk",
-        ExpressionAttributeValues: { ":pk": indexKeys.plantStock(plant, "", "").gsi4pk },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const i of res.Items ?? []) names.push({ pk: String(i.pk), sk: String(i.sk) });
-    start = res.LastEvaluatedKey;
-  } while (start);
+  const index = await queryAll(t, {
+    IndexName: "gsi4",
+    KeyConditionExpression: "gsi4pk = :pk",
+    ExpressionAttributeValues: { ":pk": indexKeys.plantStock(plant, "", "").gsi4pk },
+  });
+  const names = index.map((i) => ({ pk: String(i.pk), sk: String(i.sk) }));
   const items = await batchGet(t, names);
   return items
     .map(toStockRow)
@@ -80,22 +73,6 @@ const toStockRow = (item: Record<string, unknown>): StockRow => ({
   onHand: fromNum(item.onHand),
   attributes: item,
 });
-
-async function queryAll(
-  t: TableContext,
-  input: { KeyConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> },
-): Promise<StockRow[]> {
-  const rows: StockRow[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await t.ddb.send(
-      new QueryCommand({ TableName: t.tableName, ...input, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    rows.push(...(res.Items ?? []).map(toStockRow));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return rows;
-}
 
 /** Attribute names of the per-period aggregates a stock item carries. */
 export const stockAggregate = {
