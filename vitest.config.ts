@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// One run, four projects. Services (DynamoDB Local, moto) start once per run in the
-// integration/e2e global setup, never per test.
+// One run, three projects. Services (DynamoDB Local, moto) start once per run in the
+// integration global setup, never per test. e2e stays in the integration project: a project of
+// its own listing the same setup would start a second DynamoDB Local and moto.
 export default defineConfig({
   test: {
     env: { POWERTOOLS_DEV: "true", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
