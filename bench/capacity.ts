@@ -11,7 +11,7 @@
  *   grow during a run (aggregates are added, never removed), so this bills each update at an
  *   upper bound of its true size; it never under-counts.
  * - index propagation is billed too (a standard write per KB of the index entry); that figure is
- *   kept apart, as DESIGN §8's minimum leaves it out. An index projecting ALL is written with
+ *   kept apart, as the minimum of README.md#performance leaves it out. An index projecting ALL is written with
  *   every write of an item in it. A KEYS_ONLY index only when an item enters or leaves it or its
  *   index keys change; in this table an item's index keys follow from its identity and never
  *   change, so each item in such an index is billed one entry write per run (an upper bound:
@@ -262,7 +262,7 @@ export interface RoleBill {
 }
 
 export interface WriteBill {
-  /** Table write units as DESIGN §8 counts them. */
+  /** Table write units as README.md#performance counts them. */
   readonly units: number;
   /** Index propagation: a standard write per KB for every index the item is projected into. */
   readonly indexUnits: number;

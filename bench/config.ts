@@ -1,5 +1,5 @@
 /**
- * Sizes of every benchmark, from the environment. `npm run bench` runs the full set (DESIGN §8);
+ * Sizes of every benchmark, from the environment. `npm run bench` runs the full set (README.md#performance);
  * BENCH_QUICK=1 shrinks everything for a smoke run, whose figures only show that it works.
  */
 import { WORKER_BATCH } from "../infra/messaging.js";

@@ -1,6 +1,6 @@
 /**
  * The benchmark's output: machine facts, one line per figure (median of the runs, with their
- * spread), and bench/results.json with the same figures as plain numbers (DESIGN §8).
+ * spread), and bench/results.json with the same figures as plain numbers (README.md#performance).
  */
 import { renameSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (DESIGN §8): starts what it needs, measures every figure `runs` times,
+ * `npm run bench` (README.md#performance): starts what it needs, measures every figure `runs` times,
  * prints a table with the machine's facts and writes bench/results.json.
  *
  *   npm run bench                          the full set (about 10 minutes on 2 cores)
@@ -206,7 +206,7 @@ async function measureApi(config: BenchConfig, log: RunLog) {
 }
 
 /**
- * Medians and spreads. A ratio's headline is the ratio of the medians (as DESIGN §8 defines
+ * Medians and spreads. A ratio's headline is the ratio of the medians (as README.md#performance defines
  * it); its spread is that of the paired per-run ratios. The close's headline is its largest size.
  */
 function summaries(log: RunLog, config: BenchConfig): Map<string, Summary> {

@@ -31,7 +31,7 @@ import {
   statusAfterPosting,
 } from "./order.js";
 
-/** A per-line change on a confirmation (DESIGN §4): override, extra scrap, substitute, unplanned. */
+/** A per-line change on a confirmation (docs/api.md#confirmations): override, scrap, substitute, unplanned. */
 export type ComponentLine =
   | {
       readonly item: string;
@@ -111,7 +111,7 @@ interface IssueLine {
 }
 
 /**
- * Backflush one confirmation (DESIGN §5): components of the operation at cumulative
+ * Backflush one confirmation (docs/rules.md#backflush): components of the operation at cumulative
  * standard, line overrides, activities, the receipt at the last operation, and the
  * shortage policy of each component against `ctx.stock`.
  */
@@ -230,7 +230,8 @@ export function journalFor(
 ): JournalEntry[] {
   return movements.map((m): JournalEntry => {
     if (m.kind === "activity") return { debit: "WIP", credit: appliedAccount(m.activity), amount: m.value };
-    // The order's product is received as finished goods (DESIGN §5), whatever its master data says.
+    // The order's product is received as finished goods (docs/rules.md#receipt-and-completion),
+    // whatever its master data says.
     if (m.kind === "receipt") return { debit: "FINISHED_GOODS", credit: "WIP", amount: m.value };
     return {
       debit: "WIP",
@@ -240,7 +241,7 @@ export function journalFor(
   });
 }
 
-/** RAW_MATERIALS, or FINISHED_GOODS for a material that has a BOM (DESIGN §5). */
+/** RAW_MATERIALS, or FINISHED_GOODS for a material that has a BOM (docs/rules.md#inventory-account). */
 export const inventoryAccount = (m: Material) =>
   m.hasBom ? ("FINISHED_GOODS" as const) : ("RAW_MATERIALS" as const);
 
@@ -327,9 +328,9 @@ interface PostedIssue {
 }
 
 /**
- * Shortage (DESIGN §5): `backlog` posts none of a short line, `split` posts what is on hand,
- * `negative` posts all. Lines of one stock item draw on it in order. Returns (negative
- * planned after a reversal) are always posted.
+ * Shortage (docs/rules.md#shortage): `backlog` posts none of a short line, `split` posts what is on
+ * hand, `negative` posts all. Lines of one stock item draw on it in order. Returns (negative planned
+ * after a reversal) are always posted.
  */
 function applyShortagePolicies(
   lines: readonly IssueLine[],

@@ -16,7 +16,7 @@ export interface BacklogPostingResult {
 }
 
 /**
- * Posts a backlog line that stock may now cover, in the period it posts in (DESIGN §5),
+ * Posts a backlog line that stock may now cover, in the period it posts in (docs/rules.md#shortage),
  * under the component's shortage policy as it is today. A closed order takes it too: its WIP
  * is then no longer zero and the next close settles it again.
  */

@@ -2,7 +2,7 @@ import { Decimal as DecimalJs } from "decimal.js";
 import { InvalidQuantityError } from "./errors.js";
 
 /**
- * The one Decimal constructor of the project: ROUND_HALF_UP (DESIGN §5) and enough precision
+ * The one Decimal constructor of the project: ROUND_HALF_UP (docs/rules.md#rounding) and enough precision
  * that intermediate products (qty × price × rate) are exact before the rule rounds them.
  */
 export const Decimal = DecimalJs.clone({
@@ -15,7 +15,7 @@ export type Decimal = InstanceType<typeof Decimal>;
 
 export const ZERO = new Decimal(0);
 
-/** Plain decimal strings only: no exponent, no hex, no "Infinity" (DESIGN §4). */
+/** Plain decimal strings only: no exponent, no hex, no "Infinity" (docs/api.md#conventions). */
 const DECIMAL_PATTERN = /^-?\d+(\.\d+)?$/;
 
 /**
@@ -57,7 +57,7 @@ export function scaleOf(text: string): number {
 export const roundQty = (value: Decimal, decimals: number): Decimal =>
   value.toDecimalPlaces(decimals, Decimal.ROUND_HALF_UP);
 
-/** A value rounded to 2 places, once per movement (DESIGN §5). */
+/** A value rounded to 2 places, once per movement (docs/rules.md#rounding). */
 export const roundMoney = (value: Decimal): Decimal => value.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 
 /** Quantities in responses: the material's decimals, e.g. "123.00". */

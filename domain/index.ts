@@ -1,4 +1,4 @@
-/** The domain engine: pure rules of ../shared/DESIGN.md §5. No AWS, no I/O, no clock. */
+/** The domain engine: pure rules of docs/rules.md. No AWS, no I/O, no clock. */
 export * from "./backflush.js";
 export * from "./backlog.js";
 export * from "./decimal.js";

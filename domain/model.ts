@@ -32,7 +32,7 @@ export interface Material {
   readonly defaultLocation?: string | undefined;
   readonly shortage: ShortagePolicy;
   readonly reorder?: ReorderParams | undefined;
-  /** True when the material has a BOM: its inventory account is FINISHED_GOODS (DESIGN §5). */
+  /** The material has a BOM: its inventory account is FINISHED_GOODS (docs/rules.md#inventory-account). */
   readonly hasBom: boolean;
 }
 
@@ -146,5 +146,5 @@ export interface StockDelta {
 }
 
 export const DEFAULT_LOCATION = "MAIN";
-/** A material without a routing has one implicit operation without activities (DESIGN §5). */
+/** A material without a routing has one implicit operation without activities (docs/rules.md#release). */
 export const IMPLICIT_OPERATION = "0010";

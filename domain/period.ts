@@ -34,7 +34,7 @@ export function previousPeriod(period: string): string {
 
 /**
  * The period a posting lands in: its date's period, or, when that one is closed, the next
- * open one (DESIGN §5: an already queued confirmation is posted in the next open period).
+ * open one (docs/rules.md#posting-period: an already queued confirmation is posted in the next open period).
  */
 export function postingPeriod(postingDate: string, isClosed: (period: string) => boolean): string {
   let period = periodOf(postingDate);

@@ -12,7 +12,7 @@ export interface RequisitionProposal {
 }
 
 /**
- * Reorder (DESIGN §5): available = on-hand over all locations + open requisitions. When
+ * Reorder (docs/rules.md#reorder): available = on-hand over all locations + open requisitions. When
  * available ≤ reorderPoint, `fixed` orders the smallest multiple of lotSize that lifts
  * available above the reorder point, `max` orders maxLevel − available. Open requisitions
  * count as available, so one that still covers the shortfall prevents a second.

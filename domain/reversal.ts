@@ -14,7 +14,7 @@ export interface ReversalResult {
 export const opposite = (m: Movement): Movement => ({ ...m, qty: m.qty.neg(), value: m.value.neg() });
 
 /**
- * Reversal (DESIGN §5): the exact opposite of every movement the confirmation posted (and of
+ * Reversal (docs/rules.md#reversal): the exact opposite of every movement the confirmation posted (and of
  * backlog lines of it that posted later), with quantities, planned amounts and hours taken
  * back, in the reversal's own period. Open backlog lines are cancelled by the adapter.
  * Reversal never guards stock: the opposite of a posting must post, even if it shows a

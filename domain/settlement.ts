@@ -20,7 +20,7 @@ export type SettlementResult =
   | { readonly kind: "nothing"; readonly order: Order };
 
 /**
- * Period-end settlement of one order (DESIGN §5, "Period close").
+ * Period-end settlement of one order (docs/rules.md#settlement).
  * - not completed: WIP carried = debits − credits, no entry;
  * - completed (or closed with WIP posted since it was settled): the WIP balance V is the
  *   variance, split into scrap, usage and other; Dr VARIANCE_* / Cr WIP, signs flipped for

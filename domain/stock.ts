@@ -10,8 +10,8 @@ export interface StockPosting {
 }
 
 /**
- * Goods receipt (DESIGN §5): Dr inventory at standard × qty, Cr GRIR at unitCost × qty
- * (standard when absent); the difference goes to PURCHASE_PRICE_VARIANCE.
+ * Goods receipt (docs/rules.md#goods-receipt): Dr inventory at standard × qty, Cr GRIR at unitCost ×
+ * qty (standard when absent); the difference goes to PURCHASE_PRICE_VARIANCE.
  */
 export function goodsReceipt(
   material: Material,
@@ -39,8 +39,8 @@ export function goodsReceipt(
 }
 
 /**
- * Transfer (DESIGN §5): on-hand moves between two locations at no value change (no journal);
- * refused when it would take `from` below zero, unless the material allows negative stock.
+ * Transfer (docs/rules.md#transfer): on-hand moves between two locations at no value change (no
+ * journal); refused when it would take `from` below zero, unless the material allows negative stock.
  */
 export function transfer(
   material: Material,
@@ -69,8 +69,8 @@ export function transfer(
 }
 
 /**
- * Inventory count (DESIGN §5): the counted quantity replaces the book one; the difference ×
- * standard price posts against INVENTORY_ADJUSTMENT.
+ * Inventory count (docs/rules.md#inventory-count): the counted quantity replaces the book one; the
+ * difference × standard price posts against INVENTORY_ADJUSTMENT.
  */
 export function inventoryCount(
   material: Material,

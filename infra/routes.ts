@@ -1,5 +1,5 @@
 /**
- * The HTTP contract's routes (../shared/DESIGN.md §4), one list for the API Gateway stack,
+ * The HTTP contract's routes (docs/api.md#routes), one list for the API Gateway stack,
  * the sandbox gateway and the API handler's router. A route key is exactly API Gateway v2's
  * `routeKey` ("METHOD /path/{param}").
  */

@@ -1,5 +1,5 @@
 /**
- * Period close reads (DESIGN §8: they grow with orders, not postings). A plant of the worker's
+ * Period close reads (README.md#performance: they grow with orders, not postings). A plant of the worker's
  * mix gets `orders` orders, each with `postings` confirmations computed by the domain engine
  * and stored in the adapters' own item shapes: the order items, one posting record per
  * confirmation (so the table really holds orders × postings records), and the stock items'

@@ -1,5 +1,5 @@
 /**
- * The engine's ceiling (DESIGN §8): raw TransactWriteItems per second on the same DynamoDB
+ * The engine's ceiling (README.md#performance): raw TransactWriteItems per second on the same DynamoDB
  * Local, at the worker's concurrency, each transaction as large as the worker's average one
  * and built like it: an order-like Put of the worker's average order item size, a record-like
  * Put of its average record size, and stock updates (the adapter's own ADD with the same

@@ -1,10 +1,10 @@
 /**
- * Worker throughput and write units per confirmation (DESIGN §8). Every confirmation of the
- * mix goes through the API's intake use case (its DynamoDB writes are part of the bill) onto
- * the postings queue (an in-process stand-in, see ../queue.ts). Then only the worker is timed:
- * batches of each message group are handed straight to the handler body (processPostingBatch),
- * `concurrency` batches at a time, never two of one group at once, as the FIFO event source
- * mapping does. No queue emulator is in what is measured.
+ * Worker throughput and write units per confirmation (README.md#performance). Every confirmation of the
+ * mix goes through the API's intake use case (its DynamoDB writes are part of the bill) onto the
+ * postings queue (an in-process stand-in, see ../queue.ts). Then only the worker is timed: batches of
+ * each message group are handed straight to the handler body (processPostingBatch), `concurrency`
+ * batches at a time, never two of one group at once, as the FIFO event source mapping does. No queue
+ * emulator is in what is measured.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSRecord } from "aws-lambda";
@@ -272,7 +272,7 @@ function figures(
   };
 }
 
-/** DESIGN §8: 2 × (distinct stock items + order + record) for each committed posting transaction. */
+/** README.md#performance: 2 × (distinct stock items + order + record) per committed posting transaction. */
 function minimumUnits(worker: CapacityMeter): number {
   const stockKeys = new Map<number, Set<string>>();
   for (const w of worker.writes) {

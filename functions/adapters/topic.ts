@@ -5,7 +5,7 @@ export interface TopicContext {
   readonly topicArn: string;
 }
 
-/** The reorder notification (DESIGN §4): the GET reorders item plus `plant`. */
+/** The reorder notification (docs/api.md#reorder-notification): the GET reorders item plus `plant`. */
 export interface RequisitionNotification {
   readonly plant: string;
   readonly requisitionId: string;

@@ -39,7 +39,7 @@ const pageQuery = z.object({
 const reportQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });
 
 /**
- * The contract's routes (DESIGN §4), each: parse → one use case → map the result.
+ * The contract's routes (docs/api.md#routes), each: parse → one use case → map the result.
  * Authorization, body parsing and error mapping happen once, in the router.
  */
 export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {

@@ -1,7 +1,7 @@
 /**
- * Request schemas of the HTTP contract (../shared/DESIGN.md §4). Bodies are strict: an unknown
- * field is refused, so a misspelt "yeild" can never post a zero confirmation. Quantities and money
- * come out as domain `Decimal`s; what needs master data (a material's decimals) is checked by the
+ * Request schemas of the HTTP contract (docs/api.md; bodies in docs/openapi.json). Bodies are strict:
+ * an unknown field is refused, so a misspelt "yeild" can never post a zero confirmation. Quantities and
+ * money come out as domain `Decimal`s; what needs master data (a material's decimals) is checked by the
  * use case with `assertScale`.
  */
 import { z } from "zod";

@@ -65,7 +65,7 @@ export interface Accepted {
 const href = (plant: string, id: string) => `/v1/plants/${plant}/confirmations/${id}`;
 
 /**
- * Confirmation intake (DESIGN §4): check what needs master data (decimals, closed period),
+ * Confirmation intake (docs/api.md#confirmations): check what needs master data (decimals, closed period),
  * record the request under its confirmationId, enqueue it, and only then mark it queued.
  * Retrying the same body is safe at any point; another body under the same id is refused.
  */

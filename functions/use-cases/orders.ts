@@ -112,7 +112,7 @@ export async function getOrderView(deps: OrderDeps, plant: string, id: string) {
   return orderView(stored.order);
 }
 
-/** GET order (DESIGN §4); quantities to their material's decimals, money to 2 places. */
+/** GET order (docs/api.md#orders); quantities to their material's decimals, money to 2 places. */
 export function orderView(order: Order) {
   const { snapshot, state } = order;
   const totals = plannedTotals(snapshot, state.qty);

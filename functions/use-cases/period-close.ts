@@ -60,7 +60,7 @@ import { isoDate } from "./posting-support.js";
 
 export type PeriodStatus = "open" | "closing" | "closed";
 
-/** GET period report (DESIGN §4): money as strings with 2 places. */
+/** GET period report (docs/api.md#periods): money as strings with 2 places. */
 export interface PeriodReport {
   readonly plant: string;
   readonly period: string;
@@ -213,7 +213,7 @@ export async function requestScheduledCloses(
 }
 
 /**
- * The close worker (DESIGN §5, "Period close"). Walks the close index in pages: each order is
+ * The close worker (docs/rules.md#period-close). Walks the close index in pages: each order is
  * settled and written back with `closedThrough = period`, up to 99 orders per transaction
  * together with their report rows. The version bump is the lock protocol: a posting that read
  * the order before fails its
@@ -549,9 +549,9 @@ function stockJournal(stock: readonly StockRow[], period: string): JournalTotals
 }
 
 /**
- * Inventory turnover per component (DESIGN §5): issued value / average of opening and closing
- * value. Closing quantity = on-hand now minus the changes of later periods; opening = closing
- * minus the period's change; both valued at today's standard price. A manufactured material
+ * Inventory turnover per component (docs/rules.md#inventory-turnover): issued value / average of
+ * opening and closing value. Closing quantity = on-hand now minus the changes of later periods; opening
+ * = closing minus the period's change; both valued at today's standard price. A manufactured material
  * that nothing consumed is not a component; a line with no stock and no issue says nothing.
  */
 function turnoverLines(

@@ -34,7 +34,7 @@ import type { RequisitionNotification } from "../adapters/topic.js";
 import { keys } from "../shared/keys.js";
 import { backoffDelay, type LogPort, type MetricsPort, sleep } from "../shared/ports.js";
 
-/** GET reorders item (DESIGN §4): the notification procurement receives, without `plant`. */
+/** GET reorders item (docs/api.md#reorders): the notification procurement receives, without `plant`. */
 export type ReorderItem = Omit<RequisitionNotification, "plant">;
 
 export interface ReorderDeps {
@@ -74,7 +74,7 @@ export class ReorderRunError extends Error {
 }
 
 /**
- * Reorder run of one plant (DESIGN §5, "Reorder"): every material with a stock item flagged
+ * Reorder run of one plant (docs/rules.md#reorder): every material with a stock item flagged
  * since the last run is evaluated on its on-hand over all locations plus its open
  * requisitions. A requisition commits with the material's reorder state under a version
  * condition, so concurrent runs create at most one. Then the outbox is published to SNS.
@@ -258,9 +258,9 @@ async function publishWithRetries(deps: ReorderDeps, message: RequisitionNotific
 export type ReceivedOutcome = "received" | "already_received" | "not_found";
 
 /**
- * A goods receipt whose `reference` names a requisition (DESIGN §5): it becomes `received` and
- * leaves the open quantity. Idempotent; an unknown reference changes nothing. A receipt that
- * wants both in one transaction uses requisitionReceivedWrites() from the table adapter.
+ * A goods receipt whose `reference` names a requisition (docs/rules.md#goods-receipt): it becomes
+ * `received` and leaves the open quantity. Idempotent; an unknown reference changes nothing. A receipt
+ * that wants both in one transaction uses requisitionReceivedWrites() from the table adapter.
  */
 export async function markRequisitionReceived(
   deps: { readonly table: TableContext; readonly now: () => Date },

@@ -21,7 +21,7 @@ export interface ReprocessOutcome {
 }
 
 /**
- * Retries open backlog lines (DESIGN §5): all of a plant's, or those of one material at one
+ * Retries open backlog lines (docs/rules.md#shortage): all of a plant's, or those of one material at one
  * location after stock arrived there. Each line posts in its own transaction, in the period
  * in which it finally posts; a line still short stays open.
  */

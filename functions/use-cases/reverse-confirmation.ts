@@ -27,7 +27,7 @@ export type ReversalOutcome =
   | { readonly status: "duplicate" };
 
 /**
- * Reversal of a posted confirmation (DESIGN §5): the exact opposite of what it posted, once.
+ * Reversal of a posted confirmation (docs/rules.md#reversal): the exact opposite of what it posted, once.
  * The REVERSAL record is the exactly-once guard; a reversal of a reversed confirmation is a no-op.
  */
 export async function reverseConfirmation(

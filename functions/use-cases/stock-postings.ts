@@ -145,7 +145,7 @@ export interface GoodsReceiptRequest {
   readonly reference?: string | undefined;
 }
 
-/** Goods receipt (DESIGN §5): stock in at standard, GRIR at the invoice price, the difference to PPV. */
+/** Goods receipt (docs/rules.md#goods-receipt): stock in at standard, GRIR at invoice price, PPV between. */
 export async function postGoodsReceipt(deps: StockDeps, plant: string, request: GoodsReceiptRequest) {
   const material = await materialOf(deps.table, plant, request.material);
   const { result, replay } = await once(deps, plant, "GR", request.receiptId, request, async () => {
@@ -190,7 +190,7 @@ export interface TransferRequest {
   readonly qty: Decimal;
 }
 
-/** Transfer (DESIGN §5): no value change; refused (409) when `from` would go below zero. */
+/** Transfer (docs/rules.md#transfer): no value change; refused (409) when `from` would go below zero. */
 export async function postTransfer(deps: StockDeps, plant: string, request: TransferRequest) {
   const material = await materialOf(deps.table, plant, request.material);
   const { result, replay } = await once(deps, plant, "TR", request.transferId, request, async () => {
@@ -232,7 +232,7 @@ export interface CountRequest {
   readonly counted: Decimal;
 }
 
-/** Inventory count (DESIGN §5): counted replaces on-hand; the difference posts to INVENTORY_ADJUSTMENT. */
+/** Inventory count (docs/rules.md#inventory-count): counted replaces on-hand; difference to INVENTORY_ADJUSTMENT. */
 export async function postInventoryCount(deps: StockDeps, plant: string, request: CountRequest) {
   const material = await materialOf(deps.table, plant, request.material);
   let gained = false;

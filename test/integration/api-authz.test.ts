@@ -1,9 +1,9 @@
 /**
- * The authorization matrix of DESIGN §4: every route of infra/routes.ts × {no token, wrong plant,
- * wrong role, right role}, through the router as functions/api/handler.ts builds it, with claims
- * exactly as API Gateway's JWT authorizer passes them (array claims flattened to "[a b]").
- * A right-role request runs for real against DynamoDB Local and a private queue set: it may be refused
- * for its content (400, 404 ...) but never for who sent it, and never with a 5xx.
+ * The authorization matrix of docs/api.md#authentication-and-roles: every route of infra/routes.ts ×
+ * {no token, wrong plant, wrong role, right role}, through the router as functions/api/handler.ts
+ * builds it, with claims exactly as API Gateway's JWT authorizer passes them (array claims flattened to
+ * "[a b]"). A right-role request runs for real against DynamoDB Local and a private queue set: it may
+ * be refused for its content (400, 404 ...) but never for who sent it, and never with a 5xx.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorLogger, Problem } from "../../functions/api/http/problem.js";

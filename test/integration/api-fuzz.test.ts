@@ -1,9 +1,10 @@
 /**
  * Fuzzes the confirmation route through the full router (as functions/api/handler.ts builds it) against
  * DynamoDB Local and a private queue set: random JSON, misspelt keys, huge numbers, exponent strings,
- * nested junk, strings in place of objects, oversized bodies, wrong content types, broken UTF-8.
- * Every body is invalid by construction, so DESIGN §6 ("bad input gets a clear 4xx problem and changes
- * nothing") means: a 4xx problem with a code each time, nothing on the queue and nothing in the table.
+ * nested junk, strings in place of objects, oversized bodies, wrong content types, broken UTF-8. Every
+ * body is invalid by construction, so docs/api.md#reliability ("bad input gets a clear 4xx problem and
+ * changes nothing") means: a 4xx problem with a code each time, nothing on the queue and nothing in the
+ * table.
  */
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";

@@ -4,8 +4,9 @@
  * queue set, and the backflush worker run on the messages the API put on the FIFO queue.
  *
  * One plant walks through the contract in order (master data → order → receipts → confirmations →
- * worker → backlog → transfers → counts → reversal); the tests of the first describe build on each other.
- * Every expected figure is worked out by hand in the comment next to it (DESIGN §5, ROUND_HALF_UP).
+ * worker → backlog → transfers → counts → reversal); the tests of the first describe build on each
+ * other. Every expected figure is worked out by hand in the comment next to it (docs/rules.md#rounding:
+ * ROUND_HALF_UP).
  */
 import {
   DeleteMessageCommand,

@@ -30,7 +30,7 @@ export interface StoredRequisition {
 }
 
 export interface ReorderState {
-  /** Quantity of the material's open requisitions: counts as available (DESIGN §5). */
+  /** Quantity of the material's open requisitions: counts as available (docs/rules.md#reorder). */
   readonly openQty: Decimal;
   /** Number of requisitions ever created for the material (their ids end in it). */
   readonly seq: number;

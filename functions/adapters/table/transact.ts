@@ -38,7 +38,7 @@ export class TransactionCancelledError extends Error {
 export const MAX_TRANSACTION_ITEMS = 100;
 
 /**
- * One TransactWriteItems. Reads CancellationReasons (DESIGN §6): a failed condition on the
+ * One TransactWriteItems. Reads CancellationReasons (docs/api.md#reliability): a failed condition on the
  * idempotency record is a duplicate, on the order a version conflict, on a stock item a
  * shortfall; TransactionConflict and throttling are retryable.
  */

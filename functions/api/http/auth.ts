@@ -1,6 +1,6 @@
 /**
  * Authorization from the claims API Gateway's JWT authorizer has already verified (signature,
- * issuer, audience, expiry): who may touch which plant with which role (DESIGN §4).
+ * issuer, audience, expiry): who may touch which plant with which role (docs/api.md#authentication-and-roles).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
 import type { Role, RouteDefinition } from "../../../infra/routes.js";

@@ -1,5 +1,5 @@
 /**
- * Errors of the HTTP edge. Each carries its status and contract code (DESIGN §4); `toProblem`
+ * Errors of the HTTP edge. Each carries its status and contract code (docs/api.md#errors); `toProblem`
  * (problem.ts) turns them, domain errors and zod errors into problem details.
  */
 import type { z } from "zod";

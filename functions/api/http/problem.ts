@@ -1,6 +1,6 @@
 /**
  * The one error → response mapper of the API: RFC 9457 problem details with the contract's codes
- * (DESIGN §4). Anything it does not know is a 500 whose body names only the correlation id.
+ * (docs/api.md#errors). Anything it does not know is a 500 whose body names only the correlation id.
  */
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { z } from "zod";

@@ -11,7 +11,7 @@ import {
   ValidationError,
 } from "./errors.js";
 
-/** DESIGN §4: request bodies over 256 KB get 413. */
+/** docs/api.md#conventions: request bodies over 256 KB get 413. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
 type BodyEvent = Pick<APIGatewayProxyEventV2, "body" | "isBase64Encoded" | "headers">;

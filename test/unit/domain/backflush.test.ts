@@ -82,7 +82,7 @@ describe("component quantity: T = round_d(q × C / B × (1 + s/100)), p = T − 
       cumulative: ["0.33", "0.67", "1.00"],
     },
     {
-      name: "scrapPct is a markup: 25 per 10 with 4 % (reference §4.7)",
+      name: "scrapPct is a markup: 25 per 10 with 4 % (docs/rules.md#golden-case)",
       baseQty: "10",
       qty: "25",
       scrapPct: "4",

@@ -1,5 +1,5 @@
 /**
- * The composite golden case of ../shared/reference/erp-backflush-anchors.md §4.7:
+ * The composite golden case of docs/rules.md#golden-case:
  * BOM base 10 FG, component A 25 kg per base with 4 % component scrap, order 200 FG, A linked
  * to operation 0020; A at 3.20/kg; labour 0.5 h per FG at 40.00/h on operation 0020.
  */
@@ -52,7 +52,7 @@ const md = (shortage: "backlog" | "split" | "negative" = "backlog") =>
   });
 const plenty = { "A@RAW": "10000" };
 
-describe("reference §4.7 golden case", () => {
+describe("docs/rules.md golden case", () => {
   it("plans 2.5 × 200 × 1.04 = 520 kg of A", () => {
     const order = releasedOrder(md(), { qty: dec("200") });
     expect(plannedTotals(order.snapshot, order.state.qty).get("0010")?.toFixed(3)).toBe("520.000");

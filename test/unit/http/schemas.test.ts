@@ -20,7 +20,7 @@ import {
   workCenterBody,
 } from "../../../functions/api/schemas.js";
 
-/** DESIGN §4's example bodies exactly as written there (jsonc comments removed). */
+/** The example bodies of docs/api.md#example-bodies exactly as written there (jsonc comments removed). */
 const EXAMPLES = {
   material: {
     description: "Rim base, roll",
@@ -110,7 +110,7 @@ const pathsOf = (schema: z.ZodType, input: unknown) => errorsOf(schema, input).m
 const confirmationErrors = (patch: Record<string, unknown>) =>
   errorsOf(confirmationBody, { ...MINIMAL_CONFIRMATION, ...patch });
 
-describe("DESIGN §4 example bodies", () => {
+describe("docs/api.md example bodies", () => {
   it.each([
     ["material", materialBody, EXAMPLES.material],
     ["work center", workCenterBody, EXAMPLES.workCenter],
