@@ -32,10 +32,6 @@ export interface ApiDeps {
   readonly metrics: MetricsPort;
 }
 
-const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  next: z.string().max(2048).optional(),
-});
 const reportQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });
 
 /**
@@ -127,13 +123,12 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
 
     "GET /v1/plants/{plant}/stock": async ({ event }) => {
       const { plant } = pathParams(event, s.plantParams);
-      const { material } = queryParams(event, s.stockQuery);
-      return json(200, await stockView(deps.table, plant, material));
+      const { material, limit, cursor } = queryParams(event, s.stockQuery);
+      return json(200, await stockView(deps.table, plant, material, { limit, cursor }));
     },
     "GET /v1/plants/{plant}/backlog": async ({ event }) => {
       const { plant } = pathParams(event, s.plantParams);
-      const { limit, next } = queryParams(event, pageQuery);
-      return json(200, await backlogView(deps.table, plant, { limit, cursor: next }));
+      return json(200, await backlogView(deps.table, plant, queryParams(event, s.listQuery)));
     },
     "POST /v1/plants/{plant}/backlog/reprocess": async ({ event }) => {
       const { plant } = pathParams(event, s.plantParams);
@@ -152,8 +147,7 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
     },
     "GET /v1/plants/{plant}/reorders": async ({ event }) => {
       const { plant } = pathParams(event, s.plantParams);
-      const { limit, next } = queryParams(event, pageQuery);
-      return json(200, await listRequisitions(deps, plant, { limit, cursor: next }));
+      return json(200, await listRequisitions(deps, plant, queryParams(event, s.listQuery)));
     },
 
     "POST /v1/plants/{plant}/periods/{period}/close": async ({ event }) => {

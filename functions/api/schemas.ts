@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { type Decimal, dec, scaleOf } from "../../domain/decimal.js";
 import { isValidDate, isValidPeriod } from "../../domain/period.js";
+import { MAX_CURSOR_LENGTH, PAGE_LIMITS } from "../shared/paging.js";
 import { ValidationError } from "./http/errors.js";
 
 /** Size limits that keep one request inside one DynamoDB item and one bounded transaction plan. */
@@ -259,7 +260,34 @@ export const workCenterParams = z.object({ plant: identifier, wc: identifier });
 export const orderParams = z.object({ plant: identifier, order: identifier });
 export const confirmationParams = z.object({ plant: identifier, id: identifier });
 export const periodParams = z.object({ plant: identifier, period });
-export const stockQuery = z.object({ material: identifier.optional() });
+
+/**
+ * Paging of every list (docs/api.md, "Paging"): `limit` 1 to 1000 (default 100) and `cursor`,
+ * the `next` of the previous page; the list's use case checks the cursor is one of its own.
+ */
+export const pageQuery = {
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, `must be a whole number from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}`)
+    .transform(Number)
+    .refine(
+      (n) => n >= PAGE_LIMITS.min && n <= PAGE_LIMITS.max,
+      `must be a whole number from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}`,
+    )
+    .optional()
+    .transform((n) => n ?? PAGE_LIMITS.default)
+    .meta({
+      description: `Page size, ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}; default ${PAGE_LIMITS.default}`,
+    }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(MAX_CURSOR_LENGTH)
+    .optional()
+    .meta({ description: "The `next` of the previous page, as given" }),
+};
+export const listQuery = z.object(pageQuery);
+export const stockQuery = z.object({ material: identifier.optional(), ...pageQuery });
 
 // --- parsed types ------------------------------------------------------------------------------
 
@@ -284,6 +312,7 @@ export type OrderParams = z.output<typeof orderParams>;
 export type ConfirmationParams = z.output<typeof confirmationParams>;
 export type PeriodParams = z.output<typeof periodParams>;
 export type StockQuery = z.output<typeof stockQuery>;
+export type ListQuery = z.output<typeof listQuery>;
 
 /**
  * Refuses a quantity more precise than its material allows ("1.255" for a 2-decimal material);

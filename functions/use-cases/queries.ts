@@ -1,26 +1,33 @@
-import { formatMoney, InvalidInputError, type Material, stockValue } from "../../domain/index.js";
+import { formatMoney, type Material, stockValue } from "../../domain/index.js";
 import {
-  listOpenBacklog,
-  listPlantStock,
-  listStock,
+  backlogPage,
   loadMaterials,
+  materialStockPage,
+  plantStockPage,
   type StockRow,
   type TableContext,
 } from "../adapters/table/index.js";
+import type { PageRequest } from "../shared/paging.js";
 
-/** GET stock: one material (one Query on its partition) or the whole plant (the plant-stock index). */
-export async function stockView(t: TableContext, plant: string, material?: string) {
-  const rows = material ? await listStock(t, plant, material) : await listPlantStock(t, plant);
+/**
+ * GET stock, a page at a time: one material (a Query on its partition, by location) or the
+ * whole plant (the plant-stock index, by material and location).
+ */
+export async function stockView(
+  t: TableContext,
+  plant: string,
+  material: string | undefined,
+  page: PageRequest,
+) {
+  const rows = material
+    ? await materialStockPage(t, plant, material, page)
+    : await plantStockPage(t, plant, page);
   const materials = await loadMaterials(
     t,
     plant,
-    rows.map((r) => r.material),
+    rows.items.map((r) => r.material),
   );
-  return {
-    items: rows
-      .sort((a, b) => a.material.localeCompare(b.material) || a.location.localeCompare(b.location))
-      .map((r) => stockLine(r, materials.get(r.material))),
-  };
+  return { items: rows.items.map((r) => stockLine(r, materials.get(r.material))), next: rows.next };
 }
 
 function stockLine(row: StockRow, material: Material | undefined) {
@@ -32,14 +39,9 @@ function stockLine(row: StockRow, material: Material | undefined) {
   };
 }
 
-/** GET backlog: open lines of the plant, a page at a time (`next` is an opaque cursor). */
-export async function backlogView(
-  t: TableContext,
-  plant: string,
-  page: { limit: number; cursor?: string | undefined },
-) {
-  const start = page.cursor ? backlogCursor(plant, page.cursor) : undefined;
-  const { lines, next } = await listOpenBacklog(t, plant, undefined, { limit: page.limit, start });
+/** GET backlog: open lines of the plant, a page at a time. */
+export async function backlogView(t: TableContext, plant: string, page: PageRequest) {
+  const { items: lines, next } = await backlogPage(t, plant, page);
   const materials = await loadMaterials(
     t,
     plant,
@@ -59,29 +61,6 @@ export async function backlogView(
         createdAt: l.createdAt,
       };
     }),
-    ...(next ? { next: Buffer.from(JSON.stringify(next), "utf8").toString("base64url") } : {}),
+    next,
   };
-}
-
-const BACKLOG_CURSOR_KEYS = ["gsi1pk", "gsi1sk", "pk", "sk"];
-
-/**
- * The start key a `next` cursor of this plant's backlog stands for. Anything else is the client's
- * mistake (400), never a JSON or DynamoDB error (500).
- */
-function backlogCursor(plant: string, cursor: string): Record<string, string> {
-  const invalid = () => new InvalidInputError("query.next", "not a cursor this API issued");
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch (error) {
-    throw new InvalidInputError("query.next", "not a cursor this API issued", { cause: error });
-  }
-  if (typeof key !== "object" || key === null || Array.isArray(key)) throw invalid();
-  const entries = Object.entries(key);
-  const wellFormed =
-    entries.length === BACKLOG_CURSOR_KEYS.length &&
-    entries.every(([k, v]) => BACKLOG_CURSOR_KEYS.includes(k) && typeof v === "string" && v !== "");
-  if (!wellFormed || (key as Record<string, string>).gsi1pk !== `BACKLOG#${plant}`) throw invalid();
-  return key as Record<string, string>;
 }

@@ -18,12 +18,12 @@ import {
   listOutbox,
   listPlants,
   listReorderCandidates,
-  listRequisitionsPage,
   listStock,
   loadMaterials,
   notifiedWrites,
   type ReorderCandidate,
   releaseOutbox,
+  requisitionPage,
   requisitionReceivedWrites,
   type StoredRequisition,
   type TableContext,
@@ -31,7 +31,7 @@ import {
   transactWrite,
 } from "../adapters/table/index.js";
 import type { RequisitionNotification } from "../adapters/topic.js";
-import { keys } from "../shared/keys.js";
+import { PAGE_LIMITS, type PageRequest } from "../shared/paging.js";
 import { backoffDelay, type LogPort, type MetricsPort, sleep } from "../shared/ports.js";
 
 /** GET reorders item (docs/api.md#reorders): the notification procurement receives, without `plant`. */
@@ -283,43 +283,14 @@ export async function markRequisitionReceived(
   }
 }
 
-const MAX_PAGE = 100;
-
-/** GET reorders: a page of the plant's requisitions; `next` is an opaque cursor for the following page. */
+/** GET reorders: a page of the plant's requisitions (docs/api.md, "Paging"). */
 export async function listRequisitions(
   deps: { readonly table: TableContext },
   plant: string,
-  page: { readonly limit?: number | undefined; readonly cursor?: string | undefined } = {},
-): Promise<{ items: ReorderItem[]; next?: string }> {
-  const limit = Math.min(Math.max(1, Math.trunc(page.limit ?? MAX_PAGE)), MAX_PAGE);
-  const res = await listRequisitionsPage(deps.table, plant, {
-    limit,
-    start: page.cursor === undefined ? undefined : decodeCursor(plant, page.cursor),
-  });
-  return {
-    items: res.items.map(reorderItem),
-    ...(res.next ? { next: Buffer.from(JSON.stringify(res.next)).toString("base64url") } : {}),
-  };
-}
-
-/** Only a cursor of this plant's requisitions: anything else would be a DynamoDB error, i.e. a 5xx. */
-function decodeCursor(plant: string, cursor: string): Record<string, unknown> {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch (error) {
-    throw new InvalidInputError("cursor", "not a cursor of this list", { cause: error });
-  }
-  const k = key as Record<string, unknown> | null;
-  const valid =
-    typeof k === "object" &&
-    k !== null &&
-    Object.keys(k).length === 2 &&
-    k.pk === keys.requisitionPk(plant) &&
-    typeof k.sk === "string" &&
-    k.sk.startsWith("REQ#");
-  if (!valid) throw new InvalidInputError("cursor", "not a cursor of this list");
-  return k;
+  page: PageRequest = { limit: PAGE_LIMITS.default },
+): Promise<{ items: ReorderItem[]; next: string | null }> {
+  const res = await requisitionPage(deps.table, plant, page);
+  return { items: res.items.map(reorderItem), next: res.next };
 }
 
 function reorderItem(r: StoredRequisition): ReorderItem {

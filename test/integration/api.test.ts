@@ -504,6 +504,7 @@ describe("API through API Gateway v2 events on DynamoDB Local and a private FIFO
     // RIM 300 at MACH-01: 300 × 0.85 = 255.00
     expect(ok(await call(R.stock, plant, { query: { material: "RIM" } }), 200)).toEqual({
       items: [{ material: "RIM", location: "MACH-01", onHand: "300.00", value: "255.00" }],
+      next: null,
     });
   });
 
@@ -624,6 +625,7 @@ describe("API through API Gateway v2 events on DynamoDB Local and a private FIFO
     // 300.00 − 260.10 = 39.90 m; 39.90 × 0.85 = 33.915 → 33.92
     expect(ok(await call(R.stock, plant, { query: { material: "RIM" } }), 200)).toEqual({
       items: [{ material: "RIM", location: "MACH-01", onHand: "39.90", value: "33.92" }],
+      next: null,
     });
     expect(ok(await call(R.getOrder, plant, { params: { order: ORDER } }), 200)).toMatchObject({
       status: "in_process",
@@ -697,6 +699,7 @@ describe("API through API Gateway v2 events on DynamoDB Local and a private FIFO
           createdAt: NOW,
         },
       ],
+      next: null,
     });
     // stock untouched by the backlogged line
     expect(ok(await call(R.stock, plant, { query: { material: "RIM" } }), 200)).toMatchObject({
@@ -715,13 +718,14 @@ describe("API through API Gateway v2 events on DynamoDB Local and a private FIFO
     ]);
     await runWorker(retry);
 
-    expect(ok(await call(R.backlog, plant), 200)).toEqual({ items: [] });
+    expect(ok(await call(R.backlog, plant), 200)).toEqual({ items: [], next: null });
     expect(ok(await call(R.getConfirmation, plant, { params: { id: "C-2" } }), 200)).toMatchObject({
       backlog: [],
     });
     // 39.90 + 300.00 − 255.00 = 84.90; × 0.85 = 72.165 → 72.17
     expect(ok(await call(R.stock, plant, { query: { material: "RIM" } }), 200)).toEqual({
       items: [{ material: "RIM", location: "MACH-01", onHand: "84.90", value: "72.17" }],
+      next: null,
     });
     // issued now 260.10 + 255.00 = 515.10, as planned
     expect(ok(await call(R.getOrder, plant, { params: { order: ORDER } }), 200)).toMatchObject({
@@ -755,6 +759,7 @@ describe("API through API Gateway v2 events on DynamoDB Local and a private FIFO
         // 50 × 0.85 = 42.50
         { material: "RIM", location: "RAW", onHand: "50.00", value: "42.50" },
       ],
+      next: null,
     });
   });
 
@@ -798,6 +803,7 @@ describe("API through API Gateway v2 events on DynamoDB Local and a private FIFO
     expect(ok(await call(R.stock, plant, { query: { material: "ADH" } }), 200)).toEqual({
       // 6.5 × 4.00 = 26.00
       items: [{ material: "ADH", location: "MACH-01", onHand: "6.500", value: "26.00" }],
+      next: null,
     });
   });
 
@@ -833,14 +839,17 @@ describe("API through API Gateway v2 events on DynamoDB Local and a private FIFO
         // 52.50 × 0.85 = 44.625 → 44.63
         { material: "RIM", location: "RAW", onHand: "52.50", value: "44.63" },
       ],
+      next: null,
     });
     expect(ok(await call(R.stock, plant, { query: { material: "ADH" } }), 200)).toEqual({
       // 6.500 + 1.530 back = 8.030; × 4.00 = 32.12
       items: [{ material: "ADH", location: "MACH-01", onHand: "8.030", value: "32.12" }],
+      next: null,
     });
     expect(ok(await call(R.stock, plant, { query: { material: "LID" } }), 200)).toEqual({
       // 1000 (C-1) + 1000 (C-2) − 1000 (C-1 reversed) = 1000; × 0.50 = 500.00
       items: [{ material: "LID", location: "FG", onHand: "1000", value: "500.00" }],
+      next: null,
     });
     expect(ok(await call(R.getOrder, plant, { params: { order: ORDER } }), 200)).toMatchObject({
       // only C-2 remains: 1000 good, no scrap
@@ -851,9 +860,9 @@ describe("API through API Gateway v2 events on DynamoDB Local and a private FIFO
 
   it("answers 404 for an unknown confirmation and 400 for a cursor it never issued", async () => {
     problem(await call(R.getConfirmation, plant, { params: { id: "NO-SUCH-ID" } }), 404, "NOT_FOUND");
-    for (const next of ["not-a-cursor", Buffer.from('{"pk":1}').toString("base64url")]) {
-      const res = await call(R.backlog, plant, { query: { next } });
-      expect(problem(res, 400, "VALIDATION_FAILED").errors?.[0]?.path).toBe("query.next");
+    for (const cursor of ["not-a-cursor", Buffer.from('{"pk":1}').toString("base64url")]) {
+      const res = await call(R.backlog, plant, { query: { cursor } });
+      expect(problem(res, 400, "VALIDATION_FAILED").errors?.[0]?.path).toBe("query.cursor");
     }
     expect(backlogId).toEqual(expect.any(String));
     expect(await queueDepth()).toEqual({ visible: "0", inFlight: "0" });

@@ -254,7 +254,7 @@ describe("a reorder run", () => {
       { plant, ...RIM_REQ },
     ]);
     expect(created.filter((m) => m.name === "RequisitionsCreated")).toHaveLength(2);
-    expect(await listRequisitions({ table }, plant)).toEqual({ items: [GLUE_REQ, RIM_REQ] });
+    expect(await listRequisitions({ table }, plant)).toEqual({ items: [GLUE_REQ, RIM_REQ], next: null });
     expect(await candidates(plant)).toEqual([]);
     expect((await getRequisition(table, plant, "REQ-RIM-000001"))?.notified).toBe(true);
     expect((await getReorderState(table, plant, "RIM")).openQty.toFixed()).toBe("200");
@@ -396,13 +396,14 @@ describe("listing requisitions", () => {
     const first = await listRequisitions({ table }, plant, { limit: 1 });
     expect(first.items).toEqual([GLUE_REQ]);
     expect(first.next).toEqual(expect.any(String));
-    const second = await listRequisitions({ table }, plant, { limit: 1, cursor: first.next });
+    const cursor = first.next ?? undefined;
+    const second = await listRequisitions({ table }, plant, { limit: 1, cursor });
     expect(second.items).toEqual([RIM_REQ]);
-    await expect(listRequisitions({ table }, freshPlant(), { cursor: first.next })).rejects.toMatchObject({
+    await expect(listRequisitions({ table }, freshPlant(), { limit: 100, cursor })).rejects.toMatchObject({
       name: "InvalidInputError",
-      path: "cursor",
+      path: "query.cursor",
     });
-    await expect(listRequisitions({ table }, plant, { cursor: "%%%" })).rejects.toMatchObject({
+    await expect(listRequisitions({ table }, plant, { limit: 100, cursor: "%%%" })).rejects.toMatchObject({
       name: "InvalidInputError",
     });
   });

@@ -1,6 +1,7 @@
 /** The DynamoDB table adapter: one module per AWS service, split by item family. */
 export * from "./client.js";
 export * from "./confirmations.js";
+export * from "./lists.js";
 export * from "./master-data.js";
 export * from "./orders.js";
 export * from "./period-close.js";

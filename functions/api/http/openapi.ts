@@ -127,12 +127,17 @@ const ROUTE_DOCS: Record<ApiRouteKey, RouteDoc> = {
     response: accepted,
   },
   "GET /v1/plants/{plant}/stock": {
-    summary: "Stock per location",
+    summary: "Stock per location; without material all of the plant's stock (paged)",
     status: 200,
     params: s.plantParams,
     query: s.stockQuery,
   },
-  "GET /v1/plants/{plant}/backlog": { summary: "Failed goods movements", status: 200, params: s.plantParams },
+  "GET /v1/plants/{plant}/backlog": {
+    summary: "Failed goods movements (paged)",
+    status: 200,
+    params: s.plantParams,
+    query: s.listQuery,
+  },
   "POST /v1/plants/{plant}/backlog/reprocess": {
     summary: "Retry the backlog now",
     status: 202,
@@ -143,7 +148,12 @@ const ROUTE_DOCS: Record<ApiRouteKey, RouteDoc> = {
     status: 200,
     params: s.plantParams,
   },
-  "GET /v1/plants/{plant}/reorders": { summary: "Requisitions", status: 200, params: s.plantParams },
+  "GET /v1/plants/{plant}/reorders": {
+    summary: "Requisitions (paged)",
+    status: 200,
+    params: s.plantParams,
+    query: s.listQuery,
+  },
   "POST /v1/plants/{plant}/periods/{period}/close": {
     summary: "Close a period",
     status: 202,

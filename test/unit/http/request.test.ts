@@ -130,8 +130,8 @@ describe("pathParams and queryParams", () => {
       routeKey: "GET /v1/plants/{plant}/stock",
       queryStringParameters: { material: "GLUE" },
     });
-    expect(queryParams(ok, stockQuery)).toEqual({ material: "GLUE" });
-    expect(queryParams({}, stockQuery)).toEqual({});
+    expect(queryParams(ok, stockQuery)).toEqual({ material: "GLUE", limit: 100 });
+    expect(queryParams({}, stockQuery)).toEqual({ limit: 100 });
     const bad = httpEvent({
       routeKey: "GET /v1/plants/{plant}/stock",
       queryStringParameters: { material: "$" },
