@@ -14,6 +14,8 @@ import {
   type MasterData,
   type Material,
   type Movement,
+  ownRecord,
+  ownValue,
   type StockDelta,
   type StockView,
   stockKey,
@@ -119,7 +121,7 @@ export function backflush(order: Order, conf: Confirmation, ctx: PostingContext)
   const { snapshot, state } = order;
   if (state.status === "closed") throw new OrderClosedError(snapshot.order);
   const operation = snapshot.operations.find((o) => o.op === conf.operation);
-  const opState = state.operations[conf.operation];
+  const opState = ownValue(state.operations, conf.operation);
   if (!operation || !opState) throw new UnknownOperationError(snapshot.order, conf.operation);
   const product = requireMaterial(ctx.materials, snapshot.material);
   assertQuantity(conf.yield, product.decimals, "yield");
@@ -147,20 +149,24 @@ export function backflush(order: Order, conf: Confirmation, ctx: PostingContext)
   }
 
   // Activities: standard hours for yield + scrap, setup with the first posting of the operation.
-  const plannedHours: Record<string, Decimal> = {};
+  // Maps keyed by activity name: an activity called `constructor` is a name, not a prototype lookup.
+  const plannedMap = new Map<string, Decimal>();
   for (const [act, perUnit] of Object.entries(operation.hoursPerUnit))
-    plannedHours[act] = perUnit.times(quantity);
+    plannedMap.set(act, perUnit.times(quantity));
   const setup = !opState.setupPlanned;
   if (setup) {
     for (const [act, setup] of Object.entries(operation.setupHours)) {
-      plannedHours[act] = (plannedHours[act] ?? ZERO).plus(setup);
+      plannedMap.set(act, (plannedMap.get(act) ?? ZERO).plus(setup));
     }
   }
-  const actualHours: Record<string, Decimal> = { ...plannedHours, ...(conf.activities ?? {}) };
+  const actual = new Map(plannedMap);
+  for (const [act, hours] of Object.entries(conf.activities ?? {})) actual.set(act, hours);
+  const plannedHours = ownRecord(plannedMap);
+  const actualHours = ownRecord(actual);
   const workCenter = operation.workCenter ? ctx.workCenters.get(operation.workCenter) : undefined;
-  for (const [act, hours] of Object.entries(actualHours)) {
+  for (const [act, hours] of actual) {
     if (hours.isNegative()) throw new InvalidQuantityError(`activities.${act}`, "hours must not be negative");
-    const rate = workCenter?.rates[act];
+    const rate = workCenter ? ownValue(workCenter.rates, act) : undefined;
     if (!operation.workCenter || !rate) {
       throw new InvalidInputError(
         `activities.${act}`,
@@ -191,8 +197,9 @@ export function backflush(order: Order, conf: Confirmation, ctx: PostingContext)
     });
   }
 
-  const planned: Record<string, Decimal> = {};
-  for (const l of lines) planned[l.line] = (planned[l.line] ?? ZERO).plus(l.planned);
+  const plannedByLine = new Map<string, Decimal>();
+  for (const l of lines) plannedByLine.set(l.line, (plannedByLine.get(l.line) ?? ZERO).plus(l.planned));
+  const planned = ownRecord(plannedByLine);
   const record: PostedConfirmation = {
     confirmationId: conf.confirmationId,
     order: snapshot.order,
@@ -301,7 +308,7 @@ function issueLines(order: Order, conf: Confirmation, cumulative: Decimal, ctx: 
 
   const bomLines = itemsOfOp.map((it): IssueLine => {
     const material = requireMaterial(ctx.materials, it.component);
-    const before = state.components[it.item]?.planned ?? ZERO;
+    const before = ownValue(state.components, it.item)?.planned ?? ZERO;
     const planned = cumulativeStandard(snapshot, it, cumulative).minus(before);
     const o = overrides.get(it.item);
     if (o?.qty) assertQuantity(o.qty, material.decimals, `components.${it.item}.qty`);
@@ -392,12 +399,12 @@ export function applyPosting(
 ): Order {
   const { snapshot, state } = order;
   const s = (d: Decimal) => (sign === 1 ? d : d.neg());
-  const opState = state.operations[record.operation];
+  const opState = ownValue(state.operations, record.operation);
   if (!opState) throw new UnknownOperationError(snapshot.order, record.operation);
 
-  const components: Record<string, ComponentState> = { ...state.components };
+  const components = new Map<string, ComponentState>(Object.entries(state.components));
   const touch = (line: string, seed: Pick<IssueLine, "item" | "component" | "operation">) =>
-    components[line] ?? {
+    components.get(line) ?? {
       item: seed.item,
       component: seed.component,
       operation: seed.operation,
@@ -406,13 +413,16 @@ export function applyPosting(
     };
   for (const l of lines) {
     const cur = touch(l.line, l);
-    components[l.line] = { ...cur, planned: cur.planned.plus(s(record.planned[l.line] ?? ZERO)) };
+    components.set(l.line, {
+      ...cur,
+      planned: cur.planned.plus(s(ownValue(record.planned, l.line) ?? ZERO)),
+    });
   }
   let received = state.receivedQty;
   for (const m of record.movements) {
     if (m.kind === "issue") {
       const cur = touch(m.item, { item: undefined, component: m.material, operation: record.operation });
-      components[m.item] = { ...cur, issued: cur.issued.plus(s(m.qty)) };
+      components.set(m.item, { ...cur, issued: cur.issued.plus(s(m.qty)) });
     } else if (m.kind === "receipt") {
       received = received.plus(s(m.qty));
     }
@@ -426,12 +436,13 @@ export function applyPosting(
     plannedHours: addHours(opState.plannedHours, record.plannedHours, sign),
     actualHours: addHours(opState.actualHours, record.actualHours, sign),
   };
+  const operations = new Map(Object.entries(state.operations)).set(record.operation, nextOp);
   const booked = bookOnOrder(
     {
       ...state,
-      components,
+      components: ownRecord(components),
       receivedQty: received,
-      operations: { ...state.operations, [record.operation]: nextOp },
+      operations: ownRecord(operations),
     },
     period,
     journal,
@@ -440,8 +451,8 @@ export function applyPosting(
 }
 
 function addHours(base: ActivityMap, delta: ActivityMap, sign: 1 | -1): ActivityMap {
-  const next: Record<string, Decimal> = { ...base };
+  const next = new Map(Object.entries(base));
   for (const [act, h] of Object.entries(delta))
-    next[act] = (next[act] ?? ZERO).plus(sign === 1 ? h : h.neg());
-  return next;
+    next.set(act, (next.get(act) ?? ZERO).plus(sign === 1 ? h : h.neg()));
+  return ownRecord(next);
 }

@@ -2,7 +2,7 @@ import type { BacklogLine } from "./backflush.js";
 import { journalFor, stockDeltas } from "./backflush.js";
 import { type Decimal, maxDec, minDec, roundMoney, ZERO } from "./decimal.js";
 import type { JournalEntry, Material, Movement, StockDelta } from "./model.js";
-import { type StockView, stockKey } from "./model.js";
+import { ownRecord, ownValue, type StockView, stockKey } from "./model.js";
 import { bookOnOrder, type Order, requireMaterial } from "./order.js";
 
 export interface BacklogPostingResult {
@@ -45,17 +45,20 @@ export function postBacklog(
     value: roundMoney(qty.times(material.standardPrice)),
   };
   const journal = journalFor([movement], ctx.materials);
-  const cur = order.state.components[line.line];
-  const components = {
-    ...order.state.components,
-    [line.line]: {
-      item: cur?.item,
-      component: cur?.component ?? line.material,
-      operation: cur?.operation ?? "",
-      planned: cur?.planned ?? ZERO,
-      issued: (cur?.issued ?? ZERO).plus(qty),
-    },
-  };
+  const cur = ownValue(order.state.components, line.line);
+  const components = ownRecord([
+    ...Object.entries(order.state.components),
+    [
+      line.line,
+      {
+        item: cur?.item,
+        component: cur?.component ?? line.material,
+        operation: cur?.operation ?? "",
+        planned: cur?.planned ?? ZERO,
+        issued: (cur?.issued ?? ZERO).plus(qty),
+      },
+    ] as const,
+  ]);
   const state = bookOnOrder({ ...order.state, components }, ctx.period, journal);
   return {
     movement,

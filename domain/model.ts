@@ -3,6 +3,17 @@ import type { Decimal } from "./decimal.js";
 /** Activity hours or rates keyed by activity name ("labor", "machine", ...). */
 export type ActivityMap = Readonly<Record<string, Decimal>>;
 
+/**
+ * The value under an own key of a record keyed by input (activity names, operations, line
+ * keys): `constructor` or `__proto__` is never read from the prototype (docs/rules.md, bounds).
+ */
+export const ownValue = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
+
+/** A record from entries, each key an own property (`__proto__` too, which assignment would not make). */
+export const ownRecord = <T>(entries: Iterable<readonly [string, T]>): Record<string, T> =>
+  Object.fromEntries(entries) as Record<string, T>;
+
 export type ShortagePolicy = "backlog" | "split" | "negative";
 
 export type ReorderParams =

@@ -15,6 +15,8 @@ import {
   type JournalEntry,
   type MasterData,
   type Material,
+  ownRecord,
+  ownValue,
   type Routing,
 } from "./model.js";
 
@@ -152,7 +154,7 @@ export function release(input: ReleaseInput, md: ReleaseMasterData): Order {
           const wc = md.workCenters.get(op.workCenter);
           if (!wc) throw new UnknownWorkCenterError(op.workCenter);
           for (const activity of new Set([...Object.keys(op.hoursPerUnit), ...Object.keys(op.setupHours)])) {
-            if (!wc.rates[activity]) {
+            if (!ownValue(wc.rates, activity)) {
               throw new InvalidInputError(
                 `routing.operations[${i}]`,
                 `work center ${op.workCenter} has no rate for activity ${activity}`,
@@ -268,10 +270,11 @@ export function plannedOrderHours(
 ): Map<string, Record<string, Decimal>> {
   return new Map(
     snapshot.operations.map((o) => {
-      const hours: Record<string, Decimal> = {};
-      for (const [act, perUnit] of Object.entries(o.hoursPerUnit)) hours[act] = perUnit.times(qty);
-      for (const [act, setup] of Object.entries(o.setupHours)) hours[act] = (hours[act] ?? ZERO).plus(setup);
-      return [o.op, hours];
+      const hours = new Map<string, Decimal>();
+      for (const [act, perUnit] of Object.entries(o.hoursPerUnit)) hours.set(act, perUnit.times(qty));
+      for (const [act, setup] of Object.entries(o.setupHours))
+        hours.set(act, (hours.get(act) ?? ZERO).plus(setup));
+      return [o.op, ownRecord(hours)];
     }),
   );
 }
@@ -328,6 +331,9 @@ export function bookOnOrder(state: OrderState, period: string, entries: readonly
     ...state,
     wipDebit,
     wipCredit,
-    periods: { ...state.periods, [period]: addToJournal(state.periods[period], entries) },
+    periods: ownRecord([
+      ...Object.entries(state.periods),
+      [period, addToJournal(ownValue(state.periods, period), entries)] as const,
+    ]),
   };
 }

@@ -1,7 +1,7 @@
 import { applyPosting, journalFor, type PostedConfirmation, stockDeltas } from "./backflush.js";
 import { AlreadyReversedError, OrderClosedError } from "./errors.js";
-import type { JournalEntry, Material, Movement, StockDelta } from "./model.js";
-import type { Order } from "./order.js";
+import { type JournalEntry, type Material, type Movement, ownValue, type StockDelta } from "./model.js";
+import type { ComponentState, Order, OrderSnapshot } from "./order.js";
 
 export interface ReversalResult {
   readonly movements: readonly Movement[];
@@ -37,7 +37,7 @@ export function reverse(
   const movements = posted.map(opposite);
   const journal = journalFor(movements, ctx.materials);
   const lines = Object.keys(record.planned).map((line) => {
-    const cur = order.state.components[line];
+    const cur = ownValue(order.state.components, line);
     return { line, item: cur?.item, component: cur?.component ?? line, operation: record.operation };
   });
   const next = applyPosting(order, { ...record, movements: posted }, lines, -1, ctx.period, journal);
@@ -48,3 +48,10 @@ export function reverse(
     order: next,
   };
 }
+
+/**
+ * An extra component line (`+COMPONENT`) that was never planned and is back to zero after a
+ * reversal: the order view leaves it out, as if it had never been posted (docs/rules.md).
+ */
+export const isEmptiedExtraLine = (snapshot: OrderSnapshot, line: string, c: ComponentState): boolean =>
+  !snapshot.items.some((it) => it.item === line) && c.planned.isZero() && c.issued.isZero();

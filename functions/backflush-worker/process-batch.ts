@@ -75,7 +75,13 @@ function dispatch(deps: PostingDeps, message: PostingMessage) {
     case "confirmation":
       return postConfirmation(deps, message.plant, message.confirmation, message.receivedAt);
     case "reversal":
-      return reverseConfirmation(deps, message.plant, message.confirmationId, message.postingDate);
+      return reverseConfirmation(
+        deps,
+        message.plant,
+        message.confirmationId,
+        message.postingDate,
+        message.receivedAt,
+      );
     case "backlog":
       return reprocessBacklog(
         deps,

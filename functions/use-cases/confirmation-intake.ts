@@ -17,6 +17,7 @@ import {
 } from "../adapters/table/index.js";
 import { keys } from "../shared/keys.js";
 import type { ConfirmationBody as QueuedConfirmation } from "../shared/messages.js";
+import { type ConfirmationStatus, confirmationOutcome, outcomeMaterials } from "./confirmation-outcome.js";
 import { IdempotencyKeyReusedError, QueueUnavailableError, ResourceNotFoundError } from "./errors.js";
 import { fingerprint } from "./idempotency.js";
 import { isoDate } from "./posting-support.js";
@@ -48,13 +49,7 @@ export interface ConfirmationRequest {
   )[];
 }
 
-export type ConfirmationStatus =
-  | "queued"
-  | "posted"
-  | "posted_with_backlog"
-  | "rejected"
-  | "reversal_queued"
-  | "reversed";
+export type { ConfirmationStatus } from "./confirmation-outcome.js";
 
 export interface Accepted {
   readonly confirmationId: string;
@@ -264,22 +259,15 @@ export async function getConfirmationView(
   const posting = items.posting;
   const open = items.backlog.filter((b) => b.status === "open");
   // Backlog quantities to their material's decimals, as everywhere else ("255.00", not "255").
-  const materials = await loadMaterials(
-    t,
-    plant,
-    open.map((b) => b.line.material),
-  );
-  let status: ConfirmationStatus = posting?.status ?? "queued";
-  if (intake?.reversalRequested && status !== "reversed" && status !== "rejected" && !items.reversal) {
-    status = "reversal_queued";
-  }
+  const materials = await loadMaterials(t, plant, outcomeMaterials(items));
+  const outcome = confirmationOutcome(items, intake?.reversalRequested, materials);
   return {
     confirmationId: id,
     order: posting?.order ?? intake?.message.confirmation.order ?? "",
     operation: posting?.operation ?? intake?.message.confirmation.operation ?? "",
     ...(posting?.period ? { period: posting.period } : {}),
-    status,
-    movements: posting?.data.movements ?? [],
+    status: outcome.status,
+    movements: outcome.movements,
     backlog: open.map((b) => {
       const decimals = materials.get(b.line.material)?.decimals;
       return {
@@ -289,7 +277,7 @@ export async function getConfirmationView(
         qty: decimals === undefined ? b.line.qty.toFixed() : b.line.qty.toFixed(decimals),
       };
     }),
-    ...(posting?.rejection ? { rejection: posting.rejection } : {}),
+    ...(outcome.rejection ? { rejection: outcome.rejection } : {}),
   };
 }
 
@@ -313,17 +301,14 @@ export async function requestReversal(
   if (isPeriodClosedFor(await getPeriodState(t, plant), undefined)(period))
     throw new PeriodClosedError(period);
   const order = intake.message.confirmation.order;
+  // One timestamp names this request on the message and on the intake record: a reversal the
+  // worker rejected may be asked for again, and the newer request is a new message (v1.1).
+  const at = deps.now().toISOString();
   try {
     await sendPosting(
       deps.queue,
-      {
-        type: "reversal",
-        plant,
-        confirmationId: id,
-        postingDate: date,
-        receivedAt: deps.now().toISOString(),
-      },
-      { groupId: orderGroup(plant, order), deduplicationId: deduplicationId(plant, id, "reversal") },
+      { type: "reversal", plant, confirmationId: id, postingDate: date, receivedAt: at },
+      { groupId: orderGroup(plant, order), deduplicationId: deduplicationId(plant, id, "reversal", at) },
     );
   } catch (error) {
     throw new QueueUnavailableError(
@@ -337,8 +322,8 @@ export async function requestReversal(
     new UpdateCommand({
       TableName: t.tableName,
       Key: keys.intake(plant, id),
-      UpdateExpression: "SET reversalRequested = if_not_exists(reversalRequested, :at)",
-      ExpressionAttributeValues: { ":at": deps.now().toISOString() },
+      UpdateExpression: "SET reversalRequested = :at",
+      ExpressionAttributeValues: { ":at": at },
     }),
   );
   const view = await getConfirmationView(t, plant, id);

@@ -2,6 +2,7 @@ import {
   changeOrder,
   type Decimal,
   formatMoney,
+  isEmptiedExtraLine,
   type Order,
   plannedTotals,
   release,
@@ -131,19 +132,21 @@ export function orderView(order: Order) {
       confirmedYield: q(state.operations[o.op]?.confirmedYield ?? ZERO),
       confirmedScrap: q(state.operations[o.op]?.confirmedScrap ?? ZERO),
     })),
-    components: Object.entries(state.components).map(([line, c]) => {
-      const decimals = decimalsOf.get(line);
-      const fmt = (d: Decimal) => (decimals === undefined ? d.toFixed() : d.toFixed(decimals));
-      const total = totals.get(line);
-      return {
-        item: c.item ?? null,
-        component: c.component,
-        operation: c.operation,
-        plannedTotal: total ? fmt(total) : "0",
-        planned: fmt(c.planned),
-        issued: fmt(c.issued),
-      };
-    }),
+    components: Object.entries(state.components)
+      .filter(([line, c]) => !isEmptiedExtraLine(snapshot, line, c))
+      .map(([line, c]) => {
+        const decimals = decimalsOf.get(line);
+        const fmt = (d: Decimal) => (decimals === undefined ? d.toFixed() : d.toFixed(decimals));
+        const total = totals.get(line);
+        return {
+          item: c.item ?? null,
+          component: c.component,
+          operation: c.operation,
+          plannedTotal: total ? fmt(total) : "0",
+          planned: fmt(c.planned),
+          issued: fmt(c.issued),
+        };
+      }),
     wip: formatMoney(wipBalance(state)),
     receivedQty: q(state.receivedQty),
   };

@@ -35,9 +35,10 @@ export async function reverseConfirmation(
   plant: string,
   id: string,
   postingDate: string,
+  requestedAt = "",
 ): Promise<ReversalOutcome> {
   try {
-    return await withPostingRetries(deps, () => attempt(deps, plant, id, postingDate));
+    return await withPostingRetries(deps, () => attempt(deps, plant, id, postingDate, requestedAt));
   } catch (error) {
     if (error instanceof TransactionCancelledError && error.kind === "duplicate")
       return { status: "duplicate" };
@@ -50,23 +51,36 @@ async function attempt(
   plant: string,
   id: string,
   postingDate: string,
+  requestedAt: string,
 ): Promise<ReversalOutcome> {
   const t = deps.table;
   const at = deps.now().toISOString();
   const items = await getConfirmationItems(t, plant, id);
-  if (items.reversal || items.posting?.status === "reversed") return { status: "duplicate" };
+  if (items.reversal?.status === "reversed" || items.posting?.status === "reversed")
+    return { status: "duplicate" };
+  // This request, or a newer one, was already refused: a redelivery changes nothing.
+  if (items.reversal && (items.reversal.requestedAt ?? "") >= requestedAt) return { status: "duplicate" };
+  const reject = async (code: string, message: string): Promise<ReversalOutcome> => {
+    await transactWrite(t, [
+      reversalPut(deps, plant, id, { status: "rejected", rejection: { code, message }, at, requestedAt }),
+    ]);
+    deps.log.warn("reversal rejected", { confirmationId: id, code });
+    return { status: "rejected", code };
+  };
   const posting = items.posting;
   const record = posting?.data.record;
-  if (!posting || !record || posting.status === "rejected") {
-    const code = posting ? "NOTHING_TO_REVERSE" : "UNKNOWN_CONFIRMATION";
-    await transactWrite(t, [
-      reversalPut(deps, plant, id, {
-        status: "rejected",
-        rejection: { code, message: `confirmation ${id} has no posted movements to reverse` },
-        at,
-      }),
-    ]);
-    return { status: "rejected", code };
+  if (!posting) {
+    return reject(
+      "NOT_POSTED",
+      `confirmation ${id} has not posted (still queued, or in the dead-letter queue); nothing to reverse yet`,
+    );
+  }
+  if (!record || posting.status === "rejected") {
+    const why = posting.rejection ? ` (${posting.rejection.code})` : "";
+    return reject(
+      "NOTHING_TO_REVERSE",
+      `confirmation ${id} was rejected${why} and posted nothing to reverse`,
+    );
   }
   const stored = await getOrder(t, plant, posting.order);
   if (!stored) throw new Error(`order ${posting.order} of posted confirmation ${id} is missing`);
@@ -82,14 +96,7 @@ async function attempt(
     result = reverse(stored.order, record, { period, materials, reversed: false, backlogPostings });
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    await transactWrite(t, [
-      reversalPut(deps, plant, id, {
-        status: "rejected",
-        rejection: { code: error.code, message: error.message },
-        at,
-      }),
-    ]);
-    return { status: "rejected", code: error.code };
+    return reject(error.code, error.message);
   }
   const issued = issuedValueByStockItem(result.movements);
   const writes: TaggedItem[] = [
@@ -97,6 +104,7 @@ async function attempt(
       status: "reversed",
       period,
       at,
+      requestedAt,
       movements: movementViews(result.movements, materials),
     }),
     postingStatusReversed(deps, plant, id, at),
@@ -122,6 +130,7 @@ function reversalPut(
   r: {
     status: "reversed" | "rejected";
     at: string;
+    requestedAt: string;
     period?: string;
     rejection?: { code: string; message: string };
     movements?: unknown;
@@ -137,11 +146,21 @@ function reversalPut(
           ...keys.reversal(plant, id),
           status: r.status,
           reversedAt: r.at,
+          requestedAt: r.requestedAt,
           ...(r.period ? { period: r.period } : {}),
           ...(r.rejection ? { rejection: r.rejection } : {}),
           data: pack({ movements: r.movements ?? [] }),
         },
-        ConditionExpression: "attribute_not_exists(pk)",
+        // Once reversed, never again; a rejection gives way to a newer request only.
+        ConditionExpression:
+          r.status === "reversed"
+            ? "attribute_not_exists(pk) OR #s = :rejected"
+            : "attribute_not_exists(pk) OR (#s = :rejected AND (attribute_not_exists(requestedAt) OR requestedAt < :req))",
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: {
+          ":rejected": "rejected",
+          ...(r.status === "rejected" ? { ":req": r.requestedAt } : {}),
+        },
       },
     },
   };

@@ -46,11 +46,22 @@ export interface StoredBacklogLine {
   readonly postings: readonly Movement[];
 }
 
+/**
+ * The reversal record: `reversed` once and for all, or `rejected` for the latest request
+ * that could not post (`requestedAt` names it; a later request may try again).
+ */
+export interface StoredReversal {
+  readonly status: "reversed" | "rejected";
+  readonly requestedAt?: string | undefined;
+  readonly period?: string | undefined;
+  readonly rejection?: { code: string; message: string } | undefined;
+}
+
 export interface ConfirmationItems {
   readonly intake?: Record<string, unknown> | undefined;
   readonly posting?: StoredPosting | undefined;
   readonly planExists: boolean;
-  readonly reversal?: Record<string, unknown> | undefined;
+  readonly reversal?: StoredReversal | undefined;
   readonly backlog: readonly StoredBacklogLine[];
 }
 
@@ -71,7 +82,7 @@ export async function getConfirmationItems(
     intake: bySk("INTAKE"),
     posting: posting ? toStoredPosting(posting) : undefined,
     planExists: bySk("PLAN") !== undefined,
-    reversal: bySk("REVERSAL"),
+    reversal: toStoredReversal(bySk("REVERSAL")),
     backlog: items.filter((i) => String(i.sk).startsWith("BL#")).map(toBacklogLine),
   };
 }
@@ -95,6 +106,16 @@ function toStoredPosting(item: Record<string, unknown>): StoredPosting {
     period: typeof item.period === "string" ? item.period : undefined,
     rejection: item.rejection as StoredPosting["rejection"],
     data: unpack<PostingRecordData>(item.data as Uint8Array),
+  };
+}
+
+function toStoredReversal(item: Record<string, unknown> | undefined): StoredReversal | undefined {
+  if (!item) return undefined;
+  return {
+    status: item.status === "reversed" ? "reversed" : "rejected",
+    requestedAt: typeof item.requestedAt === "string" ? item.requestedAt : undefined,
+    period: typeof item.period === "string" ? item.period : undefined,
+    rejection: item.rejection as StoredReversal["rejection"],
   };
 }
 
