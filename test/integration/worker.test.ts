@@ -211,7 +211,11 @@ describe("backflush worker on DynamoDB Local", () => {
     { name: "unknown operation", body: { operation: "0099" }, code: "UNKNOWN_OPERATION" },
     { name: "too many decimals for the product", body: { yield: "1.5" }, code: "INVALID_QUANTITY" },
     // an own-key lookup: no inherited "rate" is read from Object.prototype (docs/rules.md, bounds)
-    { name: "an activity named constructor", body: { activities: { constructor: "1" } }, code: "INVALID_INPUT" },
+    {
+      name: "an activity named constructor",
+      body: { activities: { constructor: "1" } },
+      code: "INVALID_INPUT",
+    },
   ])("records $name as rejected with a reason, without retrying", async ({ body, code }) => {
     const plant = await plantWithStock();
     const outcome = await postConfirmation(deps, plant, confirmation(body), NOW);
