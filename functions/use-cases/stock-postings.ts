@@ -16,6 +16,7 @@ import {
   getMaterial,
   getPeriodState,
   isPeriodClosedFor,
+  periodOpenCheck,
   readStock,
   stockWrite,
   type TableContext,
@@ -52,7 +53,7 @@ async function once<R extends Record<string, unknown>>(
   kind: DocKind,
   id: string,
   body: unknown,
-  post: () => Promise<{ result: R; writes: TaggedItem[] }>,
+  post: () => Promise<{ result: R; writes: TaggedItem[]; period: string }>,
 ): Promise<{ result: R; replay: boolean }> {
   const hash = fingerprint(body);
   for (let attempt = 1; ; attempt++) {
@@ -62,7 +63,7 @@ async function once<R extends Record<string, unknown>>(
         throw new IdempotencyKeyReusedError(`${id} was already posted with a different body`);
       return { result: stored.result, replay: true };
     }
-    const { result, writes } = await post();
+    const { result, writes, period } = await post();
     const doc: TaggedItem = {
       role: "document",
       key: `${kind}#${id}`,
@@ -80,10 +81,13 @@ async function once<R extends Record<string, unknown>>(
       },
     };
     try {
-      await transactWrite(deps.table, [doc, ...writes]);
+      // The period must still be open at commit: a close that locked it since our read has read
+      // (or will read) the stock without this posting, so it goes to the next open period instead.
+      await transactWrite(deps.table, [doc, ...writes, periodOpenCheck(deps.table, plant, period)]);
       return { result, replay: false };
     } catch (error) {
-      // The document appeared meanwhile (a retry raced us) or stock moved: read again and decide again.
+      // The document appeared meanwhile (a retry raced us), stock moved or the period was locked:
+      // read again and decide again.
       const retry = error instanceof TransactionCancelledError && error.kind !== "other" && attempt < 8;
       if (!retry) throw error;
     }
@@ -172,6 +176,7 @@ export async function postGoodsReceipt(deps: StockDeps, plant: string, request: 
         ...(request.reference ? { reference: request.reference } : {}),
       },
       writes: writesFor(deps, plant, period, posting.stock, posting.journal),
+      period,
     };
   });
   if (!replay) {
@@ -208,6 +213,7 @@ export async function postTransfer(deps: StockDeps, plant: string, request: Tran
         period,
       },
       writes: writesFor(deps, plant, period, posting.stock, posting.journal),
+      period,
     };
   }).catch((error: unknown) => {
     // A guard that failed at commit is the same refusal as one seen at read time.
@@ -259,6 +265,7 @@ export async function postInventoryCount(deps: StockDeps, plant: string, request
         period,
       },
       writes,
+      period,
     };
   });
   // Only a gain can cover backlog at that location.

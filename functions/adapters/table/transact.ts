@@ -5,7 +5,7 @@ import type { TableContext } from "./client.js";
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /** What an item in a transaction stands for, so a cancellation can be explained. */
-export type ItemRole = "record" | "order" | "stock" | "backlog" | "document" | "marker" | "other";
+export type ItemRole = "record" | "order" | "stock" | "backlog" | "document" | "marker" | "period" | "other";
 
 export interface TaggedItem {
   readonly role: ItemRole;
@@ -16,6 +16,7 @@ export interface TaggedItem {
 export type CancellationKind =
   | "duplicate"
   | "version"
+  | "period_locked"
   | "stock"
   | "backlog"
   | "conflict"
@@ -39,8 +40,9 @@ export const MAX_TRANSACTION_ITEMS = 100;
 
 /**
  * One TransactWriteItems. Reads CancellationReasons (docs/api.md#reliability): a failed condition on the
- * idempotency record is a duplicate, on the order a version conflict, on a stock item a
- * shortfall; TransactionConflict and throttling are retryable.
+ * idempotency record is a duplicate, on the order a version conflict, on the period state
+ * a period locked since it was read, on a stock item a shortfall; TransactionConflict and
+ * throttling are retryable.
  */
 export async function transactWrite(table: TableContext, items: readonly TaggedItem[]): Promise<void> {
   try {
@@ -65,6 +67,7 @@ function explain(
   let kind: CancellationKind = "other";
   if (has("record") || has("marker")) kind = "duplicate";
   else if (has("order")) kind = "version";
+  else if (has("period")) kind = "period_locked";
   else if (has("stock")) kind = "stock";
   else if (has("backlog") || has("document")) kind = "backlog";
   else if (failed.some((f) => f.code === "TransactionConflict")) kind = "conflict";
