@@ -21,35 +21,47 @@ export interface IndexDefinition {
   readonly projection: "ALL" | "KEYS_ONLY";
 }
 
+/** Open backlog lines per plant, sorted `material@location#createdAt#id`. */
+export const BACKLOG_INDEX = {
+  indexName: "gsi1",
+  partitionKey: "gsi1pk",
+  sortKey: "gsi1sk",
+  purpose: "open backlog per plant, ordered by material#location so a receipt retries only its own lines",
+  projection: "ALL",
+} as const satisfies IndexDefinition;
+
+/** Stock items flagged for the next reorder run (sparse). */
+export const REORDER_INDEX = {
+  indexName: "gsi2",
+  partitionKey: "gsi2pk",
+  sortKey: "gsi2sk",
+  purpose: "stock items whose material may have fallen to its reorder point since the last reorder run",
+  projection: "KEYS_ONLY",
+} as const satisfies IndexDefinition;
+
+/** Orders the next period close must read (sparse). */
+export const CLOSE_INDEX = {
+  indexName: "gsi3",
+  partitionKey: "gsi3pk",
+  sortKey: "gsi3sk",
+  purpose: "orders the next period close must read (unsettled, or posted to since settlement)",
+  projection: "KEYS_ONLY",
+} as const satisfies IndexDefinition;
+
+/** Every stock item of a plant. */
+export const STOCK_INDEX = {
+  indexName: "gsi4",
+  partitionKey: "gsi4pk",
+  sortKey: "gsi4sk",
+  purpose: "every stock item of a plant (period close: inventory turnover and stock journal lines)",
+  projection: "KEYS_ONLY",
+} as const satisfies IndexDefinition;
+
 export const TABLE_INDEXES: readonly IndexDefinition[] = [
-  {
-    indexName: "gsi1",
-    partitionKey: "gsi1pk",
-    sortKey: "gsi1sk",
-    purpose: "open backlog per plant, ordered by material#location so a receipt retries only its own lines",
-    projection: "ALL",
-  },
-  {
-    indexName: "gsi2",
-    partitionKey: "gsi2pk",
-    sortKey: "gsi2sk",
-    purpose: "stock items whose material may have fallen to its reorder point since the last reorder run",
-    projection: "KEYS_ONLY",
-  },
-  {
-    indexName: "gsi3",
-    partitionKey: "gsi3pk",
-    sortKey: "gsi3sk",
-    purpose: "orders the next period close must read (unsettled, or posted to since settlement)",
-    projection: "KEYS_ONLY",
-  },
-  {
-    indexName: "gsi4",
-    partitionKey: "gsi4pk",
-    sortKey: "gsi4sk",
-    purpose: "every stock item of a plant (period close: inventory turnover and stock journal lines)",
-    projection: "KEYS_ONLY",
-  },
+  BACKLOG_INDEX,
+  REORDER_INDEX,
+  CLOSE_INDEX,
+  STOCK_INDEX,
 ];
 
 /** Attribute holding an epoch-seconds expiry; only idempotency records of synchronous calls use it. */

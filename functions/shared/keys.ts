@@ -57,17 +57,22 @@ export const keys = {
 /** Sparse index keys: present only while an item needs what the index serves. */
 export const indexKeys = {
   openBacklog: (plant: string, material: string, location: string, createdAt: string, id: string) => ({
-    gsi1pk: `BACKLOG#${plant}`,
-    gsi1sk: `${material}@${location}#${createdAt}#${id}`,
+    [BACKLOG_INDEX.partitionKey]: `BACKLOG#${plant}`,
+    [BACKLOG_INDEX.sortKey]: `${material}@${location}#${createdAt}#${id}`,
   }),
   openBacklogPrefix: (material: string, location: string) => `${material}@${location}#`,
   reorderCandidate: (plant: string, material: string, location: string) => ({
-    gsi2pk: `REORDER#${plant}`,
-    gsi2sk: `${material}@${location}`,
+    [REORDER_INDEX.partitionKey]: `REORDER#${plant}`,
+    [REORDER_INDEX.sortKey]: `${material}@${location}`,
   }),
-  orderToClose: (plant: string, order: string) => ({ gsi3pk: `CLOSE#${plant}`, gsi3sk: order }),
+  orderToClose: (plant: string, order: string) => ({
+    [CLOSE_INDEX.partitionKey]: `CLOSE#${plant}`,
+    [CLOSE_INDEX.sortKey]: order,
+  }),
   plantStock: (plant: string, material: string, location: string) => ({
-    gsi4pk: `STOCK#${plant}`,
-    gsi4sk: `${material}@${location}`,
+    [STOCK_INDEX.partitionKey]: `STOCK#${plant}`,
+    [STOCK_INDEX.sortKey]: `${material}@${location}`,
   }),
 } as const;
+
+import { BACKLOG_INDEX, CLOSE_INDEX, REORDER_INDEX, STOCK_INDEX } from "../../infra/table.js";

@@ -52,6 +52,7 @@ import {
 } from "../../functions/use-cases/period-close.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
+import { CLOSE_INDEX, STOCK_INDEX } from "../../infra/table.js";
 import { createTable } from "../../local/services/provision.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 import { postingDeps } from "../support/posting.js";
@@ -237,12 +238,12 @@ async function closeIndexOrders(plant: string): Promise<string[]> {
   const res = await clients.ddb.send(
     new QueryCommand({
       TableName: clients.tableName,
-      IndexName: "gsi3",
-      KeyConditionExpression: "gsi3pk = :pk",
+      IndexName: CLOSE_INDEX.indexName,
+      KeyConditionExpression: `${CLOSE_INDEX.partitionKey} = :pk`,
       ExpressionAttributeValues: { ":pk": `CLOSE#${plant}` },
     }),
   );
-  return (res.Items ?? []).map((i) => String(i.gsi3sk));
+  return (res.Items ?? []).map((i) => String(i[CLOSE_INDEX.sortKey]));
 }
 
 /** Run a close to the end, following its continuations the way the queue would. */
@@ -595,14 +596,14 @@ describe("an unbalanced journal", () => {
       new UpdateCommand({
         TableName: clients.tableName,
         Key: keys.stock(plant, "RIM", "MACH-01"),
-        UpdateExpression: "SET material = :m, #loc = :l, onHand = :q, gsi4pk = :g, gsi4sk = :s ADD #j :a",
+        UpdateExpression: `SET material = :m, #loc = :l, onHand = :q, ${STOCK_INDEX.partitionKey} = :g, ${STOCK_INDEX.sortKey} = :s ADD #j :a`,
         ExpressionAttributeNames: { "#loc": "location", "#j": `j#${NOV}#GRIR#cr` },
         ExpressionAttributeValues: {
           ":m": "RIM",
           ":l": "MACH-01",
           ":q": 0,
           ":a": 5,
-          ":g": indexKeys.plantStock(plant, "RIM", "MACH-01").gsi4pk,
+          ":g": indexKeys.plantStock(plant, "RIM", "MACH-01")[STOCK_INDEX.partitionKey],
           ":s": "RIM@MACH-01",
         },
       }),

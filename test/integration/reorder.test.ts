@@ -33,6 +33,7 @@ import {
   runReorders,
   runReordersForAllPlants,
 } from "../../functions/use-cases/reorder.js";
+import { REORDER_INDEX } from "../../infra/table.js";
 import { createTable, subscribeQueue } from "../../local/services/provision.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 import { postingDeps } from "../support/posting.js";
@@ -204,12 +205,12 @@ async function candidates(plant: string): Promise<string[]> {
   const res = await clients.ddb.send(
     new QueryCommand({
       TableName: clients.tableName,
-      IndexName: "gsi2",
-      KeyConditionExpression: "gsi2pk = :pk",
+      IndexName: REORDER_INDEX.indexName,
+      KeyConditionExpression: `${REORDER_INDEX.partitionKey} = :pk`,
       ExpressionAttributeValues: { ":pk": `REORDER#${plant}` },
     }),
   );
-  return (res.Items ?? []).map((i) => String(i.gsi2sk));
+  return (res.Items ?? []).map((i) => String(i[REORDER_INDEX.sortKey]));
 }
 
 // 150 lids: RIM 300 m → 550 − 300 + 150 = 400 m in all; GLUE 15 kg → 15 kg.

@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { BacklogLine, Decimal, Movement, PostedConfirmation } from "../../../domain/index.js";
+import { BACKLOG_INDEX } from "../../../infra/table.js";
 import { pack, unpack } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
@@ -224,7 +225,9 @@ export function backlogUpdate(
       Update: {
         TableName: t.tableName,
         Key: keys.backlog(plant, read.confirmationId, read.seq),
-        UpdateExpression: open ? "SET #s = :s, #d = :d" : "SET #s = :s, #d = :d REMOVE gsi1pk, gsi1sk",
+        UpdateExpression: open
+          ? "SET #s = :s, #d = :d"
+          : `SET #s = :s, #d = :d REMOVE ${BACKLOG_INDEX.partitionKey}, ${BACKLOG_INDEX.sortKey}`,
         ConditionExpression: "#s = :open AND #d = :read",
         ExpressionAttributeNames: { "#s": "status", "#d": "data" },
         ExpressionAttributeValues: {
@@ -252,8 +255,10 @@ export async function listOpenBacklog(
     const res = await t.ddb.send(
       new QueryCommand({
         TableName: t.tableName,
-        IndexName: "gsi1",
-        KeyConditionExpression: filter ? "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)" : "gsi1pk = :pk",
+        IndexName: BACKLOG_INDEX.indexName,
+        KeyConditionExpression: filter
+          ? `${BACKLOG_INDEX.partitionKey} = :pk AND begins_with(${BACKLOG_INDEX.sortKey}, :prefix)`
+          : `${BACKLOG_INDEX.partitionKey} = :pk`,
         ExpressionAttributeValues: {
           ":pk": pk,
           ...(filter ? { ":prefix": indexKeys.openBacklogPrefix(filter.material, filter.location) } : {}),

@@ -1,5 +1,6 @@
 import { PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Order, OrderSnapshot, OrderState } from "../../../domain/index.js";
+import { CLOSE_INDEX } from "../../../infra/table.js";
 import { pack, unpack } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
@@ -108,8 +109,8 @@ export function orderWrite(
   const closedThrough = opts?.closedThrough ?? stored.closedThrough;
   const item: Record<string, unknown> = orderItem(stored.plant, next, stored.version + 1, closedThrough);
   if (opts?.leaveCloseIndex) {
-    delete item.gsi3pk;
-    delete item.gsi3sk;
+    delete item[CLOSE_INDEX.partitionKey];
+    delete item[CLOSE_INDEX.sortKey];
   }
   return {
     role: "order",

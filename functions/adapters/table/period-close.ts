@@ -8,6 +8,7 @@ import type {
   OrderState,
   OrderStatus,
 } from "../../../domain/index.js";
+import { BACKLOG_INDEX, CLOSE_INDEX } from "../../../infra/table.js";
 import { pack, unpack } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
@@ -131,7 +132,7 @@ const toStateEntry = (item: Record<string, unknown>): OrderStateEntry => ({
 });
 
 /**
- * One page of the close index (gsi3) and the order items it names. The index keeps only keys
+ * One page of the close index (CLOSE_INDEX) and the order items it names. The index keeps only keys
  * (a posting rewrites its order, and a full copy in the index would double every such write),
  * so the orders are read from the table, consistently, one BatchGetItem per page.
  */
@@ -143,15 +144,15 @@ export async function listOrdersToClose(
   const res = await t.ddb.send(
     new QueryCommand({
       TableName: t.tableName,
-      IndexName: "gsi3",
-      KeyConditionExpression: "gsi3pk = :pk",
-      ExpressionAttributeValues: { ":pk": indexKeys.orderToClose(plant, "").gsi3pk },
-      ProjectionExpression: "gsi3sk",
+      IndexName: CLOSE_INDEX.indexName,
+      KeyConditionExpression: `${CLOSE_INDEX.partitionKey} = :pk`,
+      ExpressionAttributeValues: { ":pk": indexKeys.orderToClose(plant, "")[CLOSE_INDEX.partitionKey] },
+      ProjectionExpression: CLOSE_INDEX.sortKey,
       Limit: page.limit,
       ExclusiveStartKey: page.start,
     }),
   );
-  const ids = (res.Items ?? []).map((i) => String(i.gsi3sk));
+  const ids = (res.Items ?? []).map((i) => String(i[CLOSE_INDEX.sortKey]));
   const states = await getOrderStates(t, plant, ids);
   const orders = ids.flatMap((id) => {
     const entry = states.get(id);
@@ -307,8 +308,8 @@ export async function countOpenBacklog(t: TableContext, plant: string): Promise<
     const res = await t.ddb.send(
       new QueryCommand({
         TableName: t.tableName,
-        IndexName: "gsi1",
-        KeyConditionExpression: "gsi1pk = :pk",
+        IndexName: BACKLOG_INDEX.indexName,
+        KeyConditionExpression: `${BACKLOG_INDEX.partitionKey} = :pk`,
         ExpressionAttributeValues: { ":pk": `BACKLOG#${plant}` },
         Select: "COUNT",
         ExclusiveStartKey: start,

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Decimal } from "../../../domain/index.js";
+import { REORDER_INDEX } from "../../../infra/table.js";
 import { fromNum, num } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
@@ -219,17 +220,19 @@ export interface ReorderCandidate {
   readonly location: string;
 }
 
-/** Stock items flagged since the last run (sparse index gsi2). */
+/** Stock items flagged since the last run (sparse REORDER_INDEX). */
 export async function listReorderCandidates(t: TableContext, plant: string): Promise<ReorderCandidate[]> {
   const items = await queryAll(t, {
-    IndexName: "gsi2",
-    KeyConditionExpression: "gsi2pk = :pk",
-    ExpressionAttributeValues: { ":pk": indexKeys.reorderCandidate(plant, "", "").gsi2pk },
+    IndexName: REORDER_INDEX.indexName,
+    KeyConditionExpression: `${REORDER_INDEX.partitionKey} = :pk`,
+    ExpressionAttributeValues: {
+      ":pk": indexKeys.reorderCandidate(plant, "", "")[REORDER_INDEX.partitionKey],
+    },
     // KEYS_ONLY index: the sort key is material@location (identifiers never contain "@").
-    ProjectionExpression: "gsi2sk",
+    ProjectionExpression: REORDER_INDEX.sortKey,
   });
   return items.map((i) => {
-    const [material = "", location = ""] = String(i.gsi2sk).split("@");
+    const [material = "", location = ""] = String(i[REORDER_INDEX.sortKey]).split("@");
     return { material, location };
   });
 }
@@ -250,7 +253,7 @@ export async function clearReorderCandidate(
       new UpdateCommand({
         TableName: t.tableName,
         Key: keys.stock(plant, c.material, c.location),
-        UpdateExpression: "REMOVE gsi2pk, gsi2sk",
+        UpdateExpression: `REMOVE ${REORDER_INDEX.partitionKey}, ${REORDER_INDEX.sortKey}`,
         ConditionExpression: onHand === undefined ? "attribute_exists(pk)" : "onHand = :read",
         ...(onHand === undefined ? {} : { ExpressionAttributeValues: { ":read": num(onHand) } }),
       }),

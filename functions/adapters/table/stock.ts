@@ -6,6 +6,7 @@ import {
   stockKey,
   ZERO,
 } from "../../../domain/index.js";
+import { REORDER_INDEX, STOCK_INDEX } from "../../../infra/table.js";
 import { fromNum, num } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
@@ -56,9 +57,9 @@ export async function listStock(t: TableContext, plant: string, material: string
  */
 export async function listPlantStock(t: TableContext, plant: string): Promise<StockRow[]> {
   const index = await queryAll(t, {
-    IndexName: "gsi4",
-    KeyConditionExpression: "gsi4pk = :pk",
-    ExpressionAttributeValues: { ":pk": indexKeys.plantStock(plant, "", "").gsi4pk },
+    IndexName: STOCK_INDEX.indexName,
+    KeyConditionExpression: `${STOCK_INDEX.partitionKey} = :pk`,
+    ExpressionAttributeValues: { ":pk": indexKeys.plantStock(plant, "", "")[STOCK_INDEX.partitionKey] },
   });
   const names = index.map((i) => ({ pk: String(i.pk), sk: String(i.sk) }));
   const items = await batchGet(t, names);
@@ -113,7 +114,12 @@ export function stockWrite(
     ...indexValues(indexKeys.plantStock(plant, delta.material, delta.location)),
   };
   const add = ["onHand :q", "#qc :q"];
-  const set = ["material = :m", "#loc = :l", "gsi4pk = :gsi4pk", "gsi4sk = :gsi4sk"];
+  const set = [
+    "material = :m",
+    "#loc = :l",
+    `${STOCK_INDEX.partitionKey} = :gsi4pk`,
+    `${STOCK_INDEX.sortKey} = :gsi4sk`,
+  ];
   names["#loc"] = "location";
   if (opts.issuedValue && !opts.issuedValue.isZero()) {
     names["#iv"] = stockAggregate.issuedValue(opts.period);
@@ -139,7 +145,7 @@ export function stockWrite(
   });
   if (opts.reorderCandidate) {
     Object.assign(values, indexValues(indexKeys.reorderCandidate(plant, delta.material, delta.location)));
-    set.push("gsi2pk = :gsi2pk", "gsi2sk = :gsi2sk");
+    set.push(`${REORDER_INDEX.partitionKey} = :gsi2pk`, `${REORDER_INDEX.sortKey} = :gsi2sk`);
   }
   let condition: string | undefined;
   if (opts.expectOnHand) {
