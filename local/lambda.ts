@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context } from "aws-lambda";
+import { FunctionTimeoutError } from "./errors.js";
 import { LOCAL_REGION } from "./services/aws-config.js";
 
 /** moto's default account: queue ARNs it hands out carry it, so everything else uses it too. */
@@ -16,13 +17,6 @@ export interface LambdaFunction {
   readonly name: string;
   readonly timeoutSeconds: number;
   invoke(event: unknown): Promise<unknown>;
-}
-
-export class FunctionTimeoutError extends Error {
-  constructor(name: string, seconds: number) {
-    super(`${name}: Task timed out after ${seconds} seconds`);
-    this.name = "FunctionTimeoutError";
-  }
 }
 
 /**

@@ -8,22 +8,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { LoadError } from "./errors.js";
 import { loadOrCreateSecret, sandboxDir, signToken } from "./jwt.js";
 
 export interface ApiCall {
   readonly method: "GET" | "PUT" | "POST" | "PATCH";
   readonly path: string;
   readonly body?: unknown;
-}
-
-export class LoadError extends Error {
-  constructor(
-    message: string,
-    readonly call?: ApiCall,
-  ) {
-    super(message);
-    this.name = "LoadError";
-  }
 }
 
 const METHODS = new Set(["GET", "PUT", "POST", "PATCH"]);

@@ -1,19 +1,12 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { PoisonMessageError } from "../shared/errors.js";
 import { PostingMessage } from "../shared/messages.js";
 import { postConfirmation } from "../use-cases/post-confirmation.js";
 import type { PostingDeps } from "../use-cases/posting-support.js";
 import { reprocessBacklog } from "../use-cases/reprocess-backlog.js";
 import { reverseConfirmation } from "../use-cases/reverse-confirmation.js";
-
-/** A record the worker cannot even read: it fails, comes back, and the redrive policy parks it in the DLQ. */
-export class PoisonMessageError extends Error {
-  constructor(messageId: string, options?: { cause?: unknown }) {
-    super(`record ${messageId} is not a posting message`, options);
-    this.name = "PoisonMessageError";
-  }
-}
 
 /**
  * Runs a batch through the FIFO partial processor: records of one message group stay in

@@ -5,6 +5,7 @@ import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from "aws-la
 import { sendCloseRequest } from "../adapters/queue.js";
 import { documentClient, sqsClient } from "../shared/clients.js";
 import { loadConfig } from "../shared/config.js";
+import { PoisonCloseRequestError } from "../shared/errors.js";
 import { CloseRequest } from "../shared/messages.js";
 import { createPowertools } from "../shared/powertools.js";
 import { requestScheduledCloses, runClose } from "../use-cases/period-close.js";
@@ -42,13 +43,6 @@ async function lambdaHandler(event: ScheduledEvent | SQSEvent, context: Context)
     }
   }
   return response;
-}
-
-export class PoisonCloseRequestError extends Error {
-  constructor(messageId: string, options?: { cause?: unknown }) {
-    super(`record ${messageId} is not a close request`, options);
-    this.name = "PoisonCloseRequestError";
-  }
 }
 
 const safeJson = (body: string): unknown => {

@@ -1,12 +1,5 @@
 import { z } from "zod";
-
-/** Thrown at cold start when the function's environment is incomplete: fail fast, say what is missing. */
-export class ConfigurationError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ConfigurationError";
-  }
-}
+import { ConfigurationError } from "./errors.js";
 
 const url = z.url();
 

@@ -44,3 +44,38 @@ export class LaterPeriodLockedError extends ApplicationError {
     super(`period ${later} is already closing or closed; ${period} can no longer be closed`, options);
   }
 }
+
+/** A scheduled fan-out in which some plants could not be requested; the rest were. */
+export class ScheduledCloseError extends Error {
+  constructor(
+    readonly period: string,
+    readonly plants: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`close of ${period} could not be requested for ${plants.join(", ")}`, options);
+    this.name = "ScheduledCloseError";
+  }
+}
+
+/** The lock says closed but the report item is missing: they commit together, so this is corruption. */
+export class MissingPeriodReportError extends Error {
+  constructor(
+    readonly plant: string,
+    readonly period: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`period ${period} of plant ${plant} is closed but has no stored report`, options);
+    this.name = "MissingPeriodReportError";
+  }
+}
+
+/** A scheduled run in which some plants failed; the others ran. */
+export class ReorderRunError extends Error {
+  constructor(
+    readonly plants: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`reorder run failed for ${plants.join(", ")}`, options);
+    this.name = "ReorderRunError";
+  }
+}

@@ -55,7 +55,12 @@ import {
 } from "../adapters/table/index.js";
 import { fromNum } from "../shared/codec.js";
 import { backoffDelay, type LogPort, type MetricsPort, sleep } from "../shared/ports.js";
-import { LaterPeriodLockedError, QueueUnavailableError } from "./errors.js";
+import {
+  LaterPeriodLockedError,
+  MissingPeriodReportError,
+  QueueUnavailableError,
+  ScheduledCloseError,
+} from "./errors.js";
 import { isoDate } from "./posting-support.js";
 
 export type PeriodStatus = "open" | "closing" | "closed";
@@ -135,18 +140,6 @@ const MAX_TRANSACTION_BYTES = 3_000_000;
 const ORDER_ATTEMPTS = 8;
 /** Only if a plant has no material at all (then it has nothing to report either). */
 const FALLBACK_CURRENCY = "USD";
-
-/** A scheduled fan-out in which some plants could not be requested; the rest were. */
-export class ScheduledCloseError extends Error {
-  constructor(
-    readonly period: string,
-    readonly plants: readonly string[],
-    options?: { cause?: unknown },
-  ) {
-    super(`close of ${period} could not be requested for ${plants.join(", ")}`, options);
-    this.name = "ScheduledCloseError";
-  }
-}
 
 /**
  * POST .../periods/{period}/close: locks the period ("closing": new postings dated in it land
@@ -631,17 +624,6 @@ async function closedReport(t: TableContext, plant: string, period: string): Pro
   ]);
   if (!report) throw new MissingPeriodReportError(plant, period);
   return reportView(report, rows);
-}
-
-/** The lock says closed but the report item is missing: they commit together, so this is corruption. */
-export class MissingPeriodReportError extends Error {
-  constructor(
-    readonly plant: string,
-    readonly period: string,
-  ) {
-    super(`period ${period} of plant ${plant} is closed but has no stored report`);
-    this.name = "MissingPeriodReportError";
-  }
 }
 
 function reportView(report: StoredReport, rows: readonly CloseRow[]): PeriodReport {

@@ -33,6 +33,7 @@ import {
 import type { RequisitionNotification } from "../adapters/topic.js";
 import { PAGE_LIMITS, type PageRequest } from "../shared/paging.js";
 import { backoffDelay, type LogPort, type MetricsPort, sleep } from "../shared/ports.js";
+import { ReorderRunError } from "./errors.js";
 
 /** GET reorders item (docs/api.md#reorders): the notification procurement receives, without `plant`. */
 export type ReorderItem = Omit<RequisitionNotification, "plant">;
@@ -61,17 +62,6 @@ export interface ReorderRunResult {
 const EVALUATION_ATTEMPTS = 5;
 const DEFAULT_PUBLISH_RETRY = { maxAttempts: 3, baseDelayMs: 200 } as const;
 const DEFAULT_LEASE_MS = 60_000;
-
-/** A scheduled run in which some plants failed; the others ran. */
-export class ReorderRunError extends Error {
-  constructor(
-    readonly plants: readonly string[],
-    options?: { cause?: unknown },
-  ) {
-    super(`reorder run failed for ${plants.join(", ")}`, options);
-    this.name = "ReorderRunError";
-  }
-}
 
 /**
  * Reorder run of one plant (docs/rules.md#reorder): every material with a stock item flagged

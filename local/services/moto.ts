@@ -3,13 +3,13 @@
  * SQS queues in-process, which is what makes topic -> queue tests possible without AWS).
  */
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { ServiceExitedError } from "../errors.js";
 import { localClientConfig, PROBE_REQUEST_HANDLER } from "./aws-config.js";
 import {
   assertPortFree,
   findOnPath,
   freePort,
   type LocalService,
-  ServiceExitedError,
   spawnService,
   waitUntilAnswering,
 } from "./process.js";

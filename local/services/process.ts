@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { createServer, Socket } from "node:net";
 import { delimiter, join } from "node:path";
+import { ServiceExitedError } from "../errors.js";
 
 export interface ExitInfo {
   readonly code: number | null;
@@ -222,17 +223,6 @@ export function findOnPath(command: string): string | undefined {
     }
   }
   return undefined;
-}
-
-export class ServiceExitedError extends Error {
-  constructor(
-    message: string,
-    readonly exit: ExitInfo,
-    readonly output: string,
-  ) {
-    super(message);
-    this.name = "ServiceExitedError";
-  }
 }
 
 /**

@@ -1,4 +1,5 @@
 /** The DynamoDB table adapter: one module per AWS service, split by item family. */
+export { type CancellationKind, OrderExistsError, TransactionCancelledError } from "../errors.js";
 export * from "./client.js";
 export * from "./confirmations.js";
 export * from "./lists.js";

@@ -3,6 +3,7 @@ import type { Order, OrderSnapshot, OrderState } from "../../../domain/index.js"
 import { CLOSE_INDEX } from "../../../infra/table.js";
 import { pack, unpack } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
+import { OrderExistsError } from "../errors.js";
 import type { TableContext } from "./client.js";
 import type { TaggedItem } from "./transact.js";
 
@@ -13,13 +14,6 @@ export interface StoredOrder {
   readonly version: number;
   /** Last period a close processed this order in; postings may not land in it or before. */
   readonly closedThrough?: string | undefined;
-}
-
-export class OrderExistsError extends Error {
-  constructor(readonly order: string) {
-    super(`order ${order} already exists`);
-    this.name = "OrderExistsError";
-  }
 }
 
 export async function getOrder(

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { type CancellationKind, TransactionCancelledError } from "../errors.js";
 import type { TableContext } from "./client.js";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -11,28 +12,6 @@ export interface TaggedItem {
   readonly role: ItemRole;
   readonly key: string;
   readonly item: TransactItem;
-}
-
-export type CancellationKind =
-  | "duplicate"
-  | "version"
-  | "period_locked"
-  | "stock"
-  | "backlog"
-  | "conflict"
-  | "throttled"
-  | "other";
-
-/** The transaction was cancelled; `kind` says why, by the first reason that explains it. */
-export class TransactionCancelledError extends Error {
-  constructor(
-    readonly kind: CancellationKind,
-    readonly failedKeys: readonly string[],
-    options?: { cause?: unknown },
-  ) {
-    super(`transaction cancelled: ${kind} (${failedKeys.join(", ")})`, options);
-    this.name = "TransactionCancelledError";
-  }
 }
 
 /** The largest transaction DynamoDB accepts. */

@@ -3,6 +3,7 @@
  * (problem.ts) turns them, domain errors and zod errors into problem details.
  */
 import type { z } from "zod";
+import type { PeriodClosedError } from "../../../domain/errors.js";
 
 export type ProblemCode =
   | "VALIDATION_FAILED"
@@ -95,6 +96,15 @@ export class PayloadTooLargeError extends HttpError {
 export class UnsupportedMediaTypeError extends HttpError {
   readonly status = 415;
   readonly code = "VALIDATION_FAILED";
+}
+
+/** The domain's PeriodClosedError as seen at the edge: 409 with its own code. */
+export class PeriodClosedProblem extends HttpError {
+  readonly status = 409;
+  readonly code = "PERIOD_CLOSED";
+  constructor(cause: PeriodClosedError) {
+    super(cause.message, { cause });
+  }
 }
 
 /** A dependency (the queue) refused the request; nothing was accepted, a retry is safe. */

@@ -30,6 +30,7 @@ import {
   HttpError,
   IdempotencyConflictError,
   NotFoundError,
+  PeriodClosedProblem,
   type ProblemCode,
   ServiceUnavailableError,
   ValidationError,
@@ -134,15 +135,6 @@ const isStateConflict = (error: unknown): error is Error =>
   error instanceof OrderClosedError ||
   error instanceof InsufficientStockError ||
   error instanceof AlreadyReversedError;
-
-/** The domain's PeriodClosedError as seen at the edge: 409 with its own code. */
-class PeriodClosedProblem extends HttpError {
-  readonly status = 409;
-  readonly code = "PERIOD_CLOSED";
-  constructor(cause: PeriodClosedError) {
-    super(cause.message, { cause });
-  }
-}
 
 function problemOf(error: HttpError): Problem {
   const problem: Problem = {
