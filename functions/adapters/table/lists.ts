@@ -2,6 +2,7 @@
  * The API's lists, one page at a time (docs/api.md, "Paging"): each list's cursor shape and
  * its paged Query. Every page is bounded by `limit`, never by the plant's data.
  */
+import { BACKLOG_INDEX, STOCK_INDEX } from "../../../infra/table.js";
 import { fromNum } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import { type CursorShape, decodeCursor, encodeCursor, type PageRequest } from "../../shared/paging.js";
@@ -21,8 +22,8 @@ export interface PageOf<T> {
 export const cursorShapes = {
   plantStock: (plant: string): CursorShape => ({
     list: "stock",
-    fixed: { gsi4pk: indexKeys.plantStock(plant, "", "").gsi4pk },
-    free: { gsi4sk: "", pk: `${keys.stockPk(plant, "")}`, sk: "LOC#" },
+    fixed: { [STOCK_INDEX.partitionKey]: indexKeys.plantStock(plant, "", "")[STOCK_INDEX.partitionKey] },
+    free: { [STOCK_INDEX.sortKey]: "", pk: `${keys.stockPk(plant, "")}`, sk: "LOC#" },
   }),
   materialStock: (plant: string, material: string): CursorShape => ({
     list: "stock-of-material",
@@ -31,8 +32,10 @@ export const cursorShapes = {
   }),
   backlog: (plant: string): CursorShape => ({
     list: "backlog",
-    fixed: { gsi1pk: indexKeys.openBacklog(plant, "", "", "", "").gsi1pk },
-    free: { gsi1sk: "", pk: `P#${plant}#CONF#`, sk: "BL#" },
+    fixed: {
+      [BACKLOG_INDEX.partitionKey]: indexKeys.openBacklog(plant, "", "", "", "")[BACKLOG_INDEX.partitionKey],
+    },
+    free: { [BACKLOG_INDEX.sortKey]: "", pk: `P#${plant}#CONF#`, sk: "BL#" },
   }),
   requisitions: (plant: string): CursorShape => ({
     list: "reorders",
@@ -50,9 +53,9 @@ export async function plantStockPage(t: TableContext, plant: string, page: PageR
   const res = await queryPage(
     t,
     {
-      IndexName: "gsi4",
-      KeyConditionExpression: "gsi4pk = :pk",
-      ExpressionAttributeValues: { ":pk": shape.fixed.gsi4pk },
+      IndexName: STOCK_INDEX.indexName,
+      KeyConditionExpression: `${STOCK_INDEX.partitionKey} = :pk`,
+      ExpressionAttributeValues: { ":pk": shape.fixed[STOCK_INDEX.partitionKey] },
     },
     { limit: page.limit, start: decodeCursor(shape, page.cursor), shape },
   );
