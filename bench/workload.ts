@@ -15,8 +15,8 @@ import {
   type WorkCenter,
   ZERO,
 } from "../domain/index.js";
-import type { QueueContext } from "../functions/adapters/queue.js";
-import type { TableContext } from "../functions/adapters/table/index.js";
+import { backlogRetrySender, type QueueContext } from "../functions/adapters/queue.js";
+import { stockDocumentStore, type TableContext } from "../functions/adapters/table/index.js";
 import { silentLog } from "../functions/shared/ports.js";
 import type { ConfirmationRequest } from "../functions/use-cases/confirmation-intake.js";
 import {
@@ -145,7 +145,12 @@ export async function seedMasterData(
 /** Every stock item the plant's BOMs consume from, each with a goods receipt that never runs out. */
 async function seedPlant(deps: SeedDeps, plant: string, md: PlantMasterData): Promise<void> {
   await seedMasterData(deps, plant, md);
-  const stock = { ...deps, log: silentLog };
+  const stock = {
+    store: stockDocumentStore(deps.table),
+    enqueueBacklogRetry: backlogRetrySender(deps.queue),
+    now: deps.now,
+    log: silentLog,
+  };
   await forEachLimited(stockItems(md), 4, (s, i) =>
     postGoodsReceipt(stock, plant, {
       receiptId: `${plant}-GR${i}`,

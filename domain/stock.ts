@@ -11,12 +11,13 @@ export interface StockPosting {
 
 /**
  * Goods receipt (docs/rules.md#goods-receipt): Dr inventory at standard × qty, Cr GRIR at unitCost ×
- * qty (standard when absent); the difference goes to PURCHASE_PRICE_VARIANCE.
+ * qty (standard when absent); the difference goes to PURCHASE_PRICE_VARIANCE and is returned as
+ * `purchasePriceVariance` (invoiced − standard: positive when paid above standard).
  */
 export function goodsReceipt(
   material: Material,
   input: { readonly location: string; readonly qty: Decimal; readonly unitCost?: Decimal | undefined },
-): StockPosting & { readonly value: Decimal } {
+): StockPosting & { readonly value: Decimal; readonly purchasePriceVariance: Decimal } {
   assertQuantity(input.qty, material.decimals, "qty");
   if (!input.qty.greaterThan(0)) throw new InvalidQuantityError("qty", "qty must be greater than 0");
   if (input.unitCost?.isNegative())
@@ -31,6 +32,8 @@ export function goodsReceipt(
   if (ppv.lessThan(0)) journal.push({ debit: "GRIR", credit: "PURCHASE_PRICE_VARIANCE", amount: ppv.neg() });
   return {
     value: standard,
+    // Signed as the journal reads it: positive is a debit to PURCHASE_PRICE_VARIANCE (paid above standard).
+    purchasePriceVariance: ppv,
     stock: [
       { material: material.material, location: input.location, qty: input.qty, guardNonNegative: false },
     ],

@@ -50,3 +50,24 @@ export const backlogGroup = (plant: string) => `${plant}#backlog`;
 export async function sendCloseRequest(q: QueueContext, request: CloseRequest): Promise<void> {
   await q.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: JSON.stringify(request) }));
 }
+
+/**
+ * The backlog-retry port of the synchronous stock postings: one message in the plant's backlog
+ * group, deduplicated by the posting's document key (a replay that sends it again is harmless).
+ */
+export const backlogRetrySender =
+  (q: QueueContext) =>
+  (
+    message: {
+      readonly plant: string;
+      readonly material: string;
+      readonly location: string;
+      readonly receivedAt: string;
+    },
+    key: string,
+  ): Promise<void> =>
+    sendPosting(
+      q,
+      { type: "backlog", ...message },
+      { groupId: backlogGroup(message.plant), deduplicationId: deduplicationId(message.plant, key) },
+    );

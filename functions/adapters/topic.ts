@@ -11,7 +11,9 @@ export interface RequisitionNotification {
   readonly requisitionId: string;
   readonly material: string;
   readonly qty: string;
-  readonly status: "open" | "received";
+  readonly status: "open" | "partially_received" | "received";
+  /** Quantity goods receipts naming the requisition brought in so far. */
+  readonly receivedQty: string;
   readonly reorderPoint: string;
   readonly available: string;
   readonly neededBy: string;

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { QueueContext } from "../adapters/queue.js";
-import { backlogGroup, sendCloseRequest, sendPosting } from "../adapters/queue.js";
-import type { TableContext } from "../adapters/table/index.js";
+import { backlogGroup, backlogRetrySender, sendCloseRequest, sendPosting } from "../adapters/queue.js";
+import { stockDocumentStore, type TableContext } from "../adapters/table/index.js";
 import { publishRequisition, type RequisitionNotification, type TopicContext } from "../adapters/topic.js";
 import type { LogPort, MetricsPort } from "../shared/ports.js";
 import {
@@ -15,8 +15,13 @@ import { changeOrderRequest, getOrderView, releaseOrder } from "../use-cases/ord
 import { getPeriodReport, reportToCsv, requestClose } from "../use-cases/period-close.js";
 import { isoDate } from "../use-cases/posting-support.js";
 import { backlogView, stockView } from "../use-cases/queries.js";
-import { listRequisitions, markRequisitionReceived, runReorders } from "../use-cases/reorder.js";
-import { postGoodsReceipt, postInventoryCount, postTransfer } from "../use-cases/stock-postings.js";
+import { listRequisitions, runReorders } from "../use-cases/reorder.js";
+import {
+  postGoodsReceipt,
+  postInventoryCount,
+  postTransfer,
+  type StockDeps,
+} from "../use-cases/stock-postings.js";
 import { serveOpenApi } from "./http/openapi.js";
 import { pathParams, queryParams, validate } from "./http/request.js";
 import { type ApiRouteKey, json, type RouteHandler } from "./http/router.js";
@@ -39,12 +44,11 @@ const reportQuery = z.object({ format: z.enum(["json", "csv"]).default("json") }
  * Authorization, body parsing and error mapping happen once, in the router.
  */
 export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
-  const stockDeps = {
-    ...deps,
-    queue: deps.postings,
-    requisitionReceived: async (plant: string, id: string) => {
-      await markRequisitionReceived(deps, plant, id);
-    },
+  const stockDeps: StockDeps = {
+    store: stockDocumentStore(deps.table),
+    enqueueBacklogRetry: backlogRetrySender(deps.postings),
+    now: deps.now,
+    log: deps.log,
   };
   const reorderDeps = {
     ...deps,

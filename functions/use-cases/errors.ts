@@ -79,3 +79,26 @@ export class ReorderRunError extends Error {
     this.name = "ReorderRunError";
   }
 }
+
+/**
+ * A synchronous posting kept meeting transaction conflicts or throttling after its retries
+ * with backoff: nothing was posted, the same request may be sent again shortly (503).
+ */
+export class RetriesExhaustedError extends ApplicationError {
+  constructor(
+    readonly attempts: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A goods receipt's `reference` names no requisition of its material (409 CONFLICT). */
+export class RequisitionMismatchError extends ApplicationError {}
+
+/**
+ * A stock posting committed, but a follow-up that belongs to it (the backlog retry) did not
+ * run: the same request again completes it (503, so the client retries).
+ */
+export class FollowUpPendingError extends ApplicationError {}

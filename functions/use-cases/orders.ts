@@ -17,6 +17,7 @@ import {
   getBom,
   getOrder,
   getRouting,
+  isTransient,
   loadMaterials,
   loadWorkCenters,
   OrderExistsError,
@@ -24,8 +25,9 @@ import {
   type TableContext,
 } from "../adapters/table/index.js";
 import { InvalidReferenceError, ResourceExistsError, ResourceNotFoundError } from "./errors.js";
+import { backOff, type RetryDeps } from "./retry.js";
 
-export interface OrderDeps {
+export interface OrderDeps extends RetryDeps {
   readonly table: TableContext;
   readonly now: () => Date;
 }
@@ -86,7 +88,10 @@ export async function releaseOrder(deps: OrderDeps, plant: string, request: Rele
   return orderView(order);
 }
 
-/** PATCH: qty and/or due date, recomputing plannedTotal from the snapshot; retried on a concurrent posting. */
+/**
+ * PATCH: qty and/or due date, recomputing plannedTotal from the snapshot; retried with backoff
+ * and jitter on a concurrent posting or throttling, then 503 (functions/use-cases/retry.ts).
+ */
 export async function changeOrderRequest(
   deps: OrderDeps,
   plant: string,
@@ -101,8 +106,10 @@ export async function changeOrderRequest(
       await saveOrder(deps.table, stored, next);
       return orderView(next);
     } catch (error) {
+      // A posting changed the order since we read it, or DynamoDB throttled: read and decide again.
       const conflict = error instanceof Error && error.name === "ConditionalCheckFailedException";
-      if (!conflict || attempt >= 5) throw error;
+      if (!conflict && !isTransient(error)) throw error;
+      await backOff(deps, attempt, `order change ${id}`, error);
     }
   }
 }

@@ -6,6 +6,7 @@ import {
   type Material,
   reorderDecision,
   sum,
+  ZERO,
 } from "../../domain/index.js";
 import {
   claimOutbox,
@@ -135,6 +136,7 @@ async function evaluateMaterial(
         requisitionId: requisitionId(id, state.seq + 1),
         material: id,
         qty: proposal.qty,
+        receivedQty: ZERO,
         decimals: material.decimals,
         status: "open",
         notified: false,
@@ -289,6 +291,7 @@ function reorderItem(r: StoredRequisition): ReorderItem {
     material: r.material,
     qty: formatQty(r.qty, r.decimals),
     status: r.status,
+    receivedQty: formatQty(r.receivedQty, r.decimals),
     reorderPoint: formatQty(r.reorderPoint, r.decimals),
     available: formatQty(r.available, r.decimals),
     neededBy: r.neededBy,

@@ -1,4 +1,3 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type Decimal,
   formatMoney,
@@ -11,133 +10,134 @@ import {
   type StockDelta,
   transfer,
 } from "../../domain/index.js";
-import { backlogGroup, deduplicationId, type QueueContext, sendPosting } from "../adapters/queue.js";
 import {
-  getMaterial,
-  getPeriodState,
+  type CommitOutcome,
+  type DocumentKind,
+  type FollowUps,
   isPeriodClosedFor,
-  periodOpenCheck,
-  readStock,
-  stockWrite,
-  type TableContext,
-  type TaggedItem,
-  TransactionCancelledError,
-  transactWrite,
+  type StockDocumentStore,
+  type StoredRequisition,
 } from "../adapters/table/index.js";
-import { pack, unpack } from "../shared/codec.js";
-import { keys } from "../shared/keys.js";
 import type { LogPort } from "../shared/ports.js";
-import { IdempotencyKeyReusedError, InvalidReferenceError } from "./errors.js";
+import {
+  FollowUpPendingError,
+  IdempotencyKeyReusedError,
+  InvalidReferenceError,
+  RequisitionMismatchError,
+} from "./errors.js";
 import { fingerprint } from "./idempotency.js";
 import { isoDate } from "./posting-support.js";
+import { backOff, type RetryDeps } from "./retry.js";
 
-export interface StockDeps {
-  readonly table: TableContext;
-  readonly queue: QueueContext;
+/** Sends the asynchronous backlog retry of one material at one location (deduplicated by `key`). */
+export type EnqueueBacklogRetry = (
+  message: {
+    readonly plant: string;
+    readonly material: string;
+    readonly location: string;
+    readonly receivedAt: string;
+  },
+  key: string,
+) => Promise<void>;
+
+export interface StockDeps extends RetryDeps {
+  /** The stock documents' table port (functions/adapters/table/stock-documents.ts). */
+  readonly store: StockDocumentStore;
+  readonly enqueueBacklogRetry: EnqueueBacklogRetry;
   readonly now: () => Date;
   readonly log: LogPort;
-  /** Marks a requisition received when a receipt names it (reorder use case). */
-  readonly requisitionReceived?: (plant: string, requisitionId: string) => Promise<void>;
 }
 
-type DocKind = "GR" | "TR" | "CC";
+/** What a posting commits besides its document record. */
+interface Prepared<R> {
+  readonly result: R;
+  readonly period: string;
+  readonly stock: readonly StockDelta[];
+  readonly journal: readonly JournalEntry[];
+  readonly expectOnHand?: Decimal | undefined;
+  readonly reorderCandidate?: boolean | undefined;
+  readonly fills?: { readonly requisition: StoredRequisition; readonly qty: Decimal } | undefined;
+  readonly followUps: FollowUps;
+}
+
+const NAMES: Record<DocumentKind, string> = { GR: "goods receipt", TR: "transfer", CC: "inventory count" };
 
 /**
- * Runs a synchronous stock posting once per client id: the document record (hash + result)
- * and the stock writes commit in one transaction; the same id with the same body returns the
- * stored result, with another body it is refused.
+ * Runs a synchronous stock posting once per client id (docs/rules.md#goods-receipt): the
+ * document record (hash, result, follow-ups) and every change of the posting commit in one
+ * transaction; the same id with the same body returns the stored result and finishes the
+ * follow-ups a failure after the commit left undone; with another body it is refused.
+ * Conflicts are decided again after a backoff with jitter; when they never stop, 503.
  */
-async function once<R extends Record<string, unknown>>(
+async function once<R>(
   deps: StockDeps,
   plant: string,
-  kind: DocKind,
+  kind: DocumentKind,
   id: string,
   body: unknown,
-  post: () => Promise<{ result: R; writes: TaggedItem[]; period: string }>,
-): Promise<{ result: R; replay: boolean }> {
+  prepare: () => Promise<Prepared<R>>,
+  refusal?: (outcome: CommitOutcome) => Error | undefined,
+): Promise<R> {
   const hash = fingerprint(body);
   for (let attempt = 1; ; attempt++) {
-    const stored = await readDocument<R>(deps.table, plant, kind, id);
+    const stored = await deps.store.readDocument<R>(plant, kind, id);
     if (stored) {
       if (stored.hash !== hash)
         throw new IdempotencyKeyReusedError(`${id} was already posted with a different body`);
-      return { result: stored.result, replay: true };
+      await finish(deps, plant, kind, id, stored.followUps);
+      return stored.result;
     }
-    const { result, writes, period } = await post();
-    const doc: TaggedItem = {
-      role: "document",
-      key: `${kind}#${id}`,
-      item: {
-        Put: {
-          TableName: deps.table.tableName,
-          Item: {
-            ...keys.stockDocument(plant, kind, id),
-            hash,
-            data: pack(result),
-            postedAt: deps.now().toISOString(),
-          },
-          ConditionExpression: "attribute_not_exists(pk)",
-        },
-      },
-    };
+    const prepared = await prepare();
+    const postedAt = deps.now().toISOString();
+    const outcome = await deps.store.commit(plant, { kind, id, hash, postedAt, ...prepared });
+    if (outcome === "committed") {
+      await finish(deps, plant, kind, id, prepared.followUps);
+      return prepared.result;
+    }
+    // `duplicate`: a concurrent retry of the same id committed first; the next read returns its result.
+    deps.log.info("stock posting met a concurrent change, deciding again", {
+      plant,
+      kind,
+      id,
+      outcome,
+      attempt,
+    });
     try {
-      // The period must still be open at commit: a close that locked it since our read has read
-      // (or will read) the stock without this posting, so it goes to the next open period instead.
-      await transactWrite(deps.table, [doc, ...writes, periodOpenCheck(deps.table, plant, period)]);
-      return { result, replay: false };
-    } catch (error) {
-      // The document appeared meanwhile (a retry raced us), stock moved or the period was locked:
-      // read again and decide again.
-      const retry = error instanceof TransactionCancelledError && error.kind !== "other" && attempt < 8;
-      if (!retry) throw error;
+      await backOff(deps, attempt, `${NAMES[kind]} ${id}`, outcome);
+    } catch (exhausted) {
+      throw refusal?.(outcome) ?? exhausted;
     }
   }
 }
 
-async function readDocument<R>(t: TableContext, plant: string, kind: DocKind, id: string) {
-  const res = await t.ddb.send(
-    new GetCommand({
-      TableName: t.tableName,
-      Key: keys.stockDocument(plant, kind, id),
-      ConsistentRead: true,
-    }),
-  );
-  if (!res.Item) return undefined;
-  return { hash: String(res.Item.hash), result: unpack<R>(res.Item.data as Uint8Array) };
+/** The follow-ups of a committed document: run them, then take them off the document. */
+async function finish(deps: StockDeps, plant: string, kind: DocumentKind, id: string, followUps: FollowUps) {
+  const retry = followUps.backlogRetry;
+  if (!retry) return;
+  try {
+    await deps.enqueueBacklogRetry(
+      { plant, material: retry.material, location: retry.location, receivedAt: deps.now().toISOString() },
+      `${kind}:${id}`,
+    );
+    await deps.store.followUpsDone(plant, kind, id);
+  } catch (error) {
+    deps.log.warn("stock posting committed, its backlog retry is still pending", { plant, kind, id, error });
+    throw new FollowUpPendingError(
+      `${NAMES[kind]} ${id} is posted, but its backlog retry is not queued yet; send the same request again`,
+      { cause: error },
+    );
+  }
 }
 
-async function materialOf(t: TableContext, plant: string, material: string): Promise<Material> {
-  const found = await getMaterial(t, plant, material);
+async function materialOf(deps: StockDeps, plant: string, material: string): Promise<Material> {
+  const found = await deps.store.material(plant, material);
   if (!found) throw new InvalidReferenceError("material", `material ${material} does not exist`);
   return found;
 }
 
 async function currentPeriod(deps: StockDeps, plant: string) {
-  const periods = await getPeriodState(deps.table, plant);
+  const periods = await deps.store.periodState(plant);
   return postingPeriod(isoDate(deps.now()), isPeriodClosedFor(periods, undefined));
-}
-
-const writesFor = (
-  deps: StockDeps,
-  plant: string,
-  period: string,
-  deltas: readonly StockDelta[],
-  journal: readonly JournalEntry[],
-) => deltas.map((d, i) => stockWrite(deps.table, plant, d, { period, journal: i === 0 ? journal : [] }));
-
-/** Stock that arrived at a location retries that material's backlog there (asynchronously, in order). */
-async function retryBacklog(
-  deps: StockDeps,
-  plant: string,
-  material: string,
-  location: string,
-  dedupe: string,
-) {
-  await sendPosting(
-    deps.queue,
-    { type: "backlog", plant, material, location, receivedAt: deps.now().toISOString() },
-    { groupId: backlogGroup(plant), deduplicationId: deduplicationId(plant, dedupe) },
-  );
 }
 
 export interface GoodsReceiptRequest {
@@ -149,15 +149,22 @@ export interface GoodsReceiptRequest {
   readonly reference?: string | undefined;
 }
 
-/** Goods receipt (docs/rules.md#goods-receipt): stock in at standard, GRIR at invoice price, PPV between. */
+/**
+ * Goods receipt (docs/rules.md#goods-receipt): stock in at standard, GRIR at the invoice price, the
+ * difference to PPV. A `reference` must name a requisition of the same material; the receipt
+ * adds its quantity to the requisition's receivedQty in the same transaction.
+ */
 export async function postGoodsReceipt(deps: StockDeps, plant: string, request: GoodsReceiptRequest) {
-  const material = await materialOf(deps.table, plant, request.material);
-  const { result, replay } = await once(deps, plant, "GR", request.receiptId, request, async () => {
+  const material = await materialOf(deps, plant, request.material);
+  return once(deps, plant, "GR", request.receiptId, request, async () => {
     const period = await currentPeriod(deps, plant);
     const posting = goodsReceipt(material, request);
-    const ppv = posting.journal.find(
-      (e) => e.debit === "PURCHASE_PRICE_VARIANCE" || e.credit === "PURCHASE_PRICE_VARIANCE",
-    );
+    const fills = request.reference
+      ? {
+          requisition: await requisitionFor(deps, plant, request.reference, request.material),
+          qty: request.qty,
+        }
+      : undefined;
     return {
       result: {
         receiptId: request.receiptId,
@@ -165,26 +172,29 @@ export async function postGoodsReceipt(deps: StockDeps, plant: string, request: 
         location: request.location,
         qty: request.qty.toFixed(material.decimals),
         value: formatMoney(posting.value),
-        purchasePriceVariance: formatMoney(
-          ppv
-            ? ppv.debit === "PURCHASE_PRICE_VARIANCE"
-              ? ppv.amount
-              : ppv.amount.neg()
-            : posting.value.minus(posting.value),
-        ),
+        purchasePriceVariance: formatMoney(posting.purchasePriceVariance),
         period,
         ...(request.reference ? { reference: request.reference } : {}),
       },
-      writes: writesFor(deps, plant, period, posting.stock, posting.journal),
       period,
+      stock: posting.stock,
+      journal: posting.journal,
+      fills,
+      followUps: { backlogRetry: { material: request.material, location: request.location } },
     };
   });
-  if (!replay) {
-    if (request.reference && deps.requisitionReceived)
-      await deps.requisitionReceived(plant, request.reference);
-    await retryBacklog(deps, plant, request.material, request.location, `GR:${request.receiptId}`);
+}
+
+async function requisitionFor(deps: StockDeps, plant: string, reference: string, material: string) {
+  const requisition = await deps.store.requisition(plant, reference);
+  if (!requisition)
+    throw new RequisitionMismatchError(`reference ${reference} names no requisition of plant ${plant}`);
+  if (requisition.material !== material) {
+    throw new RequisitionMismatchError(
+      `requisition ${reference} is for material ${requisition.material}, not ${material}`,
+    );
   }
-  return result;
+  return requisition;
 }
 
 export interface TransferRequest {
@@ -197,38 +207,43 @@ export interface TransferRequest {
 
 /** Transfer (docs/rules.md#transfer): no value change; refused (409) when `from` would go below zero. */
 export async function postTransfer(deps: StockDeps, plant: string, request: TransferRequest) {
-  const material = await materialOf(deps.table, plant, request.material);
-  const { result, replay } = await once(deps, plant, "TR", request.transferId, request, async () => {
-    const period = await currentPeriod(deps, plant);
-    const view = await readStock(deps.table, plant, [{ material: request.material, location: request.from }]);
-    const onHandFrom = view.get(`${request.material}@${request.from}`);
-    const posting = transfer(material, request, onHandFrom ?? request.qty.minus(request.qty));
-    return {
-      result: {
-        transferId: request.transferId,
-        material: request.material,
-        from: request.from,
-        to: request.to,
-        qty: request.qty.toFixed(material.decimals),
+  const material = await materialOf(deps, plant, request.material);
+  return once(
+    deps,
+    plant,
+    "TR",
+    request.transferId,
+    request,
+    async () => {
+      const period = await currentPeriod(deps, plant);
+      const onHandFrom = await deps.store.onHand(plant, request.material, request.from);
+      const posting = transfer(material, request, onHandFrom);
+      return {
+        result: {
+          transferId: request.transferId,
+          material: request.material,
+          from: request.from,
+          to: request.to,
+          qty: request.qty.toFixed(material.decimals),
+          period,
+        },
         period,
-      },
-      writes: writesFor(deps, plant, period, posting.stock, posting.journal),
-      period,
-    };
-  }).catch((error: unknown) => {
-    // A guard that failed at commit is the same refusal as one seen at read time.
-    if (error instanceof TransactionCancelledError && error.kind === "stock") {
-      throw new InsufficientStockError(
-        request.material,
-        request.from,
-        "less than requested",
-        request.qty.toFixed(),
-      );
-    }
-    throw error;
-  });
-  if (!replay) await retryBacklog(deps, plant, request.material, request.to, `TR:${request.transferId}`);
-  return result;
+        stock: posting.stock,
+        journal: posting.journal,
+        followUps: { backlogRetry: { material: request.material, location: request.to } },
+      };
+    },
+    // A guard that kept failing at commit is the same refusal as one seen at read time.
+    (outcome) =>
+      outcome === "stock"
+        ? new InsufficientStockError(
+            request.material,
+            request.from,
+            "less than requested",
+            request.qty.toFixed(),
+          )
+        : undefined,
+  );
 }
 
 export interface CountRequest {
@@ -238,21 +253,13 @@ export interface CountRequest {
   readonly counted: Decimal;
 }
 
-/** Inventory count (docs/rules.md#inventory-count): counted replaces on-hand; difference to INVENTORY_ADJUSTMENT. */
+/** Inventory count (docs/rules.md#inventory-count): counted replaces on-hand; the difference posts to INVENTORY_ADJUSTMENT. */
 export async function postInventoryCount(deps: StockDeps, plant: string, request: CountRequest) {
-  const material = await materialOf(deps.table, plant, request.material);
-  let gained = false;
-  const { result, replay } = await once(deps, plant, "CC", request.countId, request, async () => {
+  const material = await materialOf(deps, plant, request.material);
+  return once(deps, plant, "CC", request.countId, request, async () => {
     const period = await currentPeriod(deps, plant);
-    const view = await readStock(deps.table, plant, [request]);
-    const onHand =
-      view.get(`${request.material}@${request.location}`) ?? request.counted.minus(request.counted);
+    const onHand = await deps.store.onHand(plant, request.material, request.location);
     const posting = inventoryCount(material, request, onHand);
-    gained = posting.difference.greaterThan(0);
-    // The count is relative to what we read: if on-hand moved meanwhile, the write fails and we count again.
-    const writes = posting.stock.map((d) =>
-      stockWrite(deps.table, plant, d, { period, journal: posting.journal, expectOnHand: onHand }),
-    );
     return {
       result: {
         countId: request.countId,
@@ -264,12 +271,17 @@ export async function postInventoryCount(deps: StockDeps, plant: string, request
         value: formatMoney(posting.value),
         period,
       },
-      writes,
       period,
+      stock: posting.stock,
+      journal: posting.journal,
+      // The count is relative to what we read: if on-hand moved meanwhile, the commit fails and we count again.
+      expectOnHand: onHand,
+      // A loss may take the material to its reorder point: the frequent reorder run looks at it.
+      reorderCandidate: posting.difference.isNegative() && material.reorder !== undefined,
+      // Only a gain can cover backlog at that location.
+      followUps: posting.difference.greaterThan(0)
+        ? { backlogRetry: { material: request.material, location: request.location } }
+        : {},
     };
   });
-  // Only a gain can cover backlog at that location.
-  if (!replay && gained)
-    await retryBacklog(deps, plant, request.material, request.location, `CC:${request.countId}`);
-  return result;
 }

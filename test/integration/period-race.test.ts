@@ -7,7 +7,8 @@
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dec } from "../../domain/index.js";
-import { putMaterial, type TableContext } from "../../functions/adapters/table/index.js";
+import { backlogRetrySender } from "../../functions/adapters/queue.js";
+import { putMaterial, stockDocumentStore, type TableContext } from "../../functions/adapters/table/index.js";
 import { silentLog } from "../../functions/shared/ports.js";
 import { getPeriodReport } from "../../functions/use-cases/period-close.js";
 import { postGoodsReceipt } from "../../functions/use-cases/stock-postings.js";
@@ -72,7 +73,12 @@ describe("a goods receipt racing the close", () => {
     });
     // 10 kg at standard 4.00: Dr RAW_MATERIALS 40.00 / Cr GRIR 40.00.
     const receipt = await postGoodsReceipt(
-      { table: racing, queue: { sqs: clients.sqs, url: queueUrl }, now: () => new Date(NOW), log: silentLog },
+      {
+        store: stockDocumentStore(racing),
+        enqueueBacklogRetry: backlogRetrySender({ sqs: clients.sqs, url: queueUrl }),
+        now: () => new Date(NOW),
+        log: silentLog,
+      },
       plant,
       { receiptId: "GR-RACE", material: "GLUE", location: "MACH-01", qty: dec("10") },
     );

@@ -10,4 +10,5 @@ export * from "./periods.js";
 export * from "./plants.js";
 export * from "./requisitions.js";
 export * from "./stock.js";
+export * from "./stock-documents.js";
 export * from "./transact.js";

@@ -13,12 +13,15 @@ import type { TaggedItem } from "./transact.js";
  * transactional outbox of SNS notifications; all in the plant's requisition partition.
  */
 
-export type RequisitionStatus = "open" | "received";
+/** `partially_received` until receivedQty ≥ qty, then `received` (docs/data-model.md). */
+export type RequisitionStatus = "open" | "partially_received" | "received";
 
 export interface StoredRequisition {
   readonly requisitionId: string;
   readonly material: string;
   readonly qty: Decimal;
+  /** Quantity goods receipts naming it brought in so far; qty − receivedQty is still open. */
+  readonly receivedQty: Decimal;
   /** The material's quantity decimals when it was created (for display). */
   readonly decimals: number;
   readonly status: RequisitionStatus;
@@ -31,7 +34,7 @@ export interface StoredRequisition {
 }
 
 export interface ReorderState {
-  /** Quantity of the material's open requisitions: counts as available (docs/rules.md#reorder). */
+  /** Open quantity (qty − receivedQty) of the requisitions not yet received: available (docs/rules.md#reorder). */
   readonly openQty: Decimal;
   /** Number of requisitions ever created for the material (their ids end in it). */
   readonly seq: number;
@@ -117,6 +120,7 @@ function requisitionItem(plant: string, r: StoredRequisition) {
     requisitionId: r.requisitionId,
     material: r.material,
     qty: num(r.qty),
+    receivedQty: num(r.receivedQty),
     decimals: r.decimals,
     status: r.status,
     notified: r.notified,
@@ -133,6 +137,7 @@ function toRequisition(item: Record<string, unknown>): StoredRequisition {
     requisitionId: String(item.requisitionId),
     material: String(item.material),
     qty: fromNum(item.qty),
+    receivedQty: fromNum(item.receivedQty),
     decimals: Number(String(item.decimals)),
     status: item.status as RequisitionStatus,
     notified: item.notified === true,
@@ -173,10 +178,15 @@ export async function listRequisitionsPage(
   return { items: (res.Items ?? []).map(toRequisition), next: res.LastEvaluatedKey };
 }
 
+/** The open quantity a requisition still counts with: qty − receivedQty, never below 0. */
+export const openQuantity = (r: Pick<StoredRequisition, "qty" | "receivedQty" | "status">): Decimal =>
+  r.status === "received" || r.receivedQty.greaterThanOrEqualTo(r.qty)
+    ? r.qty.minus(r.qty)
+    : r.qty.minus(r.receivedQty);
+
 /**
- * A goods receipt naming an open requisition: it becomes `received` and its quantity leaves
- * the open quantity (the version moves, so a reorder run that read the old state re-evaluates).
- * Returned as transaction items so a receipt can commit them with its own stock posting.
+ * A requisition closed by hand: `received` whatever arrived, its open quantity leaves the
+ * reorder state (whose version moves, so a reorder run that read the old state re-evaluates).
  */
 export function requisitionReceivedWrites(
   t: TableContext,
@@ -193,26 +203,79 @@ export function requisitionReceivedWrites(
           TableName: t.tableName,
           Key: keys.requisition(plant, req.requisitionId),
           UpdateExpression: "SET #s = :received, receivedAt = :at",
-          ConditionExpression: "#s = :open",
+          ConditionExpression: "#s = :read",
           ExpressionAttributeNames: { "#s": "status" },
-          ExpressionAttributeValues: { ":received": "received", ":open": "open", ":at": at },
+          ExpressionAttributeValues: { ":received": "received", ":read": req.status, ":at": at },
         },
       },
     },
+    reorderStateChange(t, plant, req.material, openQuantity(req)),
+  ];
+}
+
+/**
+ * A goods receipt of `qty` naming the requisition it fills (docs/data-model.md): receivedQty
+ * grows, the status becomes `partially_received` or `received`, and the part of the receipt
+ * that was still open leaves the reorder state's open quantity. Conditional on the
+ * receivedQty read (and the material), so two receipts on one requisition never both count
+ * the same open quantity: the later one is cancelled and decides again.
+ */
+export function requisitionFillWrites(
+  t: TableContext,
+  plant: string,
+  req: StoredRequisition,
+  qty: Decimal,
+  at: string,
+): TaggedItem[] {
+  const received = req.receivedQty.plus(qty);
+  const status: RequisitionStatus =
+    req.status === "received" || received.greaterThanOrEqualTo(req.qty) ? "received" : "partially_received";
+  const open = openQuantity(req);
+  const filled = qty.lessThan(open) ? qty : open;
+  const readCondition = req.receivedQty.isZero()
+    ? "(attribute_not_exists(receivedQty) OR receivedQty = :read)"
+    : "receivedQty = :read";
+  const writes: TaggedItem[] = [
     {
       role: "other",
-      key: `${req.material}:reorder-state`,
+      key: `requisition:${req.requisitionId}`,
       item: {
         Update: {
           TableName: t.tableName,
-          Key: keys.reorderState(plant, req.material),
-          UpdateExpression: "ADD openQty :minus, version :one",
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeValues: { ":minus": num(req.qty.neg()), ":one": 1 },
+          Key: keys.requisition(plant, req.requisitionId),
+          UpdateExpression: "SET receivedQty = :received, #s = :s, receivedAt = :at",
+          ConditionExpression: `material = :m AND ${readCondition}`,
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: {
+            ":received": num(received),
+            ":s": status,
+            ":at": at,
+            ":m": req.material,
+            ":read": num(req.receivedQty),
+          },
         },
       },
     },
   ];
+  if (filled.greaterThan(0)) writes.push(reorderStateChange(t, plant, req.material, filled));
+  return writes;
+}
+
+/** Takes `filled` out of the material's open quantity and moves its version. */
+function reorderStateChange(t: TableContext, plant: string, material: string, filled: Decimal): TaggedItem {
+  return {
+    role: "other",
+    key: `reorder-state:${material}`,
+    item: {
+      Update: {
+        TableName: t.tableName,
+        Key: keys.reorderState(plant, material),
+        UpdateExpression: "ADD openQty :minus, version :one",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":minus": num(filled.neg()), ":one": 1 },
+      },
+    },
+  };
 }
 
 export interface ReorderCandidate {

@@ -17,12 +17,15 @@ import {
   UnknownWorkCenterError,
 } from "../../../domain/errors.js";
 import {
+  FollowUpPendingError,
   IdempotencyKeyReusedError,
   InvalidReferenceError,
   LaterPeriodLockedError,
   QueueUnavailableError,
+  RequisitionMismatchError,
   ResourceExistsError,
   ResourceNotFoundError,
+  RetriesExhaustedError,
 } from "../../use-cases/errors.js";
 import {
   ConflictError,
@@ -104,6 +107,12 @@ function fromUseCase(error: unknown): HttpError | undefined {
   if (error instanceof IdempotencyKeyReusedError) return new IdempotencyConflictError(error.message, cause);
   // Closing a period before one already closing or closed: the plant's state refuses it, not the input.
   if (error instanceof LaterPeriodLockedError) return new ConflictError(error.message, cause);
+  // The reference names a requisition of another material (or none): the plant's state refuses it.
+  if (error instanceof RequisitionMismatchError) return new ConflictError(error.message, cause);
+  // Concurrent postings kept winning: nothing was posted, a retry after Retry-After is safe.
+  if (error instanceof RetriesExhaustedError) return new ServiceUnavailableError(error.message, cause);
+  // The posting stands; the same request again finishes what belongs to it.
+  if (error instanceof FollowUpPendingError) return new ServiceUnavailableError(error.message, cause);
   if (error instanceof QueueUnavailableError) {
     // Its message may name queue internals; the client only needs to know a retry is safe.
     return new ServiceUnavailableError(

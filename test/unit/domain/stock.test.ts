@@ -35,6 +35,7 @@ describe("goods receipt: Dr inventory at standard, Cr GRIR at unit cost, differe
       // standard 50 × 4.00 = 200.00; invoiced 50 × 4.10 = 205.00; PPV 5.00 debit
       journal: ["RAW_MATERIALS/GRIR 200.00", "PURCHASE_PRICE_VARIANCE/GRIR 5.00"],
       value: "200.00",
+      ppv: "5.00",
     },
     {
       name: "invoice below standard: favourable PPV",
@@ -44,6 +45,7 @@ describe("goods receipt: Dr inventory at standard, Cr GRIR at unit cost, differe
       // invoiced 50 × 3.95 = 197.50; PPV 2.50 credit
       journal: ["RAW_MATERIALS/GRIR 200.00", "GRIR/PURCHASE_PRICE_VARIANCE 2.50"],
       value: "200.00",
+      ppv: "-2.50",
     },
     {
       name: "without unitCost: at standard, no PPV",
@@ -53,6 +55,7 @@ describe("goods receipt: Dr inventory at standard, Cr GRIR at unit cost, differe
       // 12.5 × 4.00 = 50.00
       journal: ["RAW_MATERIALS/GRIR 50.00"],
       value: "50.00",
+      ppv: "0.00",
     },
     {
       name: "values rounded to 2 places each",
@@ -62,6 +65,7 @@ describe("goods receipt: Dr inventory at standard, Cr GRIR at unit cost, differe
       // standard 3 × 0.333 = 0.999 → 1.00; invoiced 3 × 0.3349 = 1.0047 → 1.00; no PPV
       journal: ["RAW_MATERIALS/GRIR 1.00"],
       value: "1.00",
+      ppv: "0.00",
     },
     {
       name: "a material with a BOM goes to FINISHED_GOODS",
@@ -71,8 +75,9 @@ describe("goods receipt: Dr inventory at standard, Cr GRIR at unit cost, differe
       // 2 × 12.00 = 24.00; 2 × 12.50 = 25.00; PPV 1.00
       journal: ["FINISHED_GOODS/GRIR 24.00", "PURCHASE_PRICE_VARIANCE/GRIR 1.00"],
       value: "24.00",
+      ppv: "1.00",
     },
-  ])("$name", ({ mat, qty, unitCost, journal, value }) => {
+  ])("$name", ({ mat, qty, unitCost, journal, value, ppv }) => {
     const r = goodsReceipt(mat, {
       location: "MACH-01",
       qty: dec(qty),
@@ -80,6 +85,7 @@ describe("goods receipt: Dr inventory at standard, Cr GRIR at unit cost, differe
     });
     expect(entries(r.journal)).toEqual(journal);
     expect(r.value.toFixed(2)).toBe(value);
+    expect(r.purchasePriceVariance.toFixed(2)).toBe(ppv);
     expect(deltas(r.stock)).toEqual([`${mat.material}@MACH-01 ${qty} free`]);
   });
 
