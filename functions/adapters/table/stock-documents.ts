@@ -3,12 +3,13 @@ import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Decimal, JournalEntry, Material, StockDelta } from "../../../domain/index.js";
 import { pack, unpack } from "../../shared/codec.js";
 import { keys } from "../../shared/keys.js";
+import { TransactionCancelledError } from "../errors.js";
 import type { TableContext } from "./client.js";
 import { getMaterial } from "./master-data.js";
 import { getPeriodState, type PeriodState, periodOpenCheck } from "./periods.js";
 import { getRequisition, requisitionFillWrites, type StoredRequisition } from "./requisitions.js";
 import { readStock, stockWrite } from "./stock.js";
-import { isTransient, type TaggedItem, TransactionCancelledError, transactWrite } from "./transact.js";
+import { isTransient, type TaggedItem, transactWrite } from "./transact.js";
 
 /**
  * Stock documents: the synchronous stock postings a client keys itself (goods receipt "GR",
