@@ -98,12 +98,12 @@ describe("a goods receipt under contention", () => {
     ).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(RetriesExhaustedError);
-    expect((error as RetriesExhaustedError).attempts).toBe(10);
+    expect((error as RetriesExhaustedError).attempts).toBe(12);
     expect((error as RetriesExhaustedError).cause).toBe("busy");
-    expect(commits).toHaveLength(10);
-    // Nine waits between ten attempts; attempt a waits a random time below min(1000, 20 × 2^a) ms.
-    expect(delays).toHaveLength(9);
-    const caps = [40, 80, 160, 320, 640, 1000, 1000, 1000, 1000];
+    expect(commits).toHaveLength(12);
+    // Eleven waits between twelve attempts; attempt a waits a random time below min(1500, 25 × 2^a) ms.
+    expect(delays).toHaveLength(11);
+    const caps = [50, 100, 200, 400, 800, 1500, 1500, 1500, 1500, 1500, 1500];
     delays.forEach((d, i) => {
       expect(d).toBeGreaterThanOrEqual(0);
       expect(d).toBeLessThan(caps[i] as number);
