@@ -68,3 +68,27 @@ export function postBacklog(
     order: { snapshot: order.snapshot, state },
   };
 }
+
+/**
+ * Takes issues back off the order that a chunked posting planned but could not commit (their
+ * stock item's `onHand >= need` guard failed at commit): issued and WIP go back in the
+ * posting's period, and the lines go to the backlog, where they post as any backlog line does
+ * (docs/rules.md, shortage). The planned quantities stay: the plan was right, the stock was not there.
+ */
+export function withdrawIssues(
+  order: Order,
+  issues: readonly (Movement & { kind: "issue" })[],
+  ctx: { readonly materials: ReadonlyMap<string, Material>; readonly period: string },
+): Order {
+  const journal = journalFor(
+    issues.map((m) => ({ ...m, qty: m.qty.neg(), value: m.value.neg() })),
+    ctx.materials,
+  );
+  const components = new Map(Object.entries(order.state.components));
+  for (const m of issues) {
+    const cur = components.get(m.item);
+    if (cur) components.set(m.item, { ...cur, issued: cur.issued.minus(m.qty) });
+  }
+  const state = bookOnOrder({ ...order.state, components: ownRecord(components) }, ctx.period, journal);
+  return { snapshot: order.snapshot, state };
+}

@@ -8,6 +8,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSRecord } from "aws-lambda";
+import { workerStore } from "../../functions/adapters/table/index.js";
 import { processPostingBatch } from "../../functions/backflush-worker/process-batch.js";
 import { type MetricsPort, silentLog } from "../../functions/shared/ports.js";
 import { acceptConfirmation } from "../../functions/use-cases/confirmation-intake.js";
@@ -140,7 +141,12 @@ async function post(
   const metrics: MetricsPort = {
     add: (name, _unit, value) => counts.set(name, (counts.get(name) ?? 0) + value),
   };
-  const deps: PostingDeps = { table: services.table, now: () => new Date(), log: silentLog, metrics };
+  const deps: PostingDeps = {
+    store: workerStore(services.table),
+    now: () => new Date(),
+    log: silentLog,
+    metrics,
+  };
   const meter = new CapacityMeter();
   const cpu = process.cpuUsage();
   const run = await metered(meter, services, () => timed(() => postAll(deps, records, sizes)));

@@ -20,16 +20,22 @@ export type CancellationKind =
   | "period_locked"
   | "stock"
   | "backlog"
+  | "reversing"
   | "conflict"
   | "throttled"
   | "other";
 
-/** The transaction was cancelled; `kind` says why, by the first reason that explains it. */
+/**
+ * The transaction was cancelled; `kind` says why, by the first reason that explains it.
+ * `reversing`: the posting a backlog line belongs to is reversed or being reversed.
+ */
 export class TransactionCancelledError extends Error {
   constructor(
     readonly kind: CancellationKind,
     readonly failedKeys: readonly string[],
     options?: { cause?: unknown },
+    /** The items that failed, by role and key, with DynamoDB's reason code. */
+    readonly failures: readonly { role: string; key: string; code: string }[] = [],
   ) {
     super(`transaction cancelled: ${kind} (${failedKeys.join(", ")})`, options);
     this.name = "TransactionCancelledError";

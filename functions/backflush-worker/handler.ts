@@ -2,6 +2,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { workerStore } from "../adapters/table/index.js";
 import { documentClient } from "../shared/clients.js";
 import { loadConfig } from "../shared/config.js";
 import { createPowertools } from "../shared/powertools.js";
@@ -11,7 +12,7 @@ const { logger, metrics, logPort, metricsPort } = createPowertools();
 
 const config = loadConfig(["TABLE_NAME"]);
 const deps = {
-  table: { ddb: documentClient(), tableName: config.TABLE_NAME },
+  store: workerStore({ ddb: documentClient(), tableName: config.TABLE_NAME }),
   now: () => new Date(),
   log: logPort,
   metrics: metricsPort,

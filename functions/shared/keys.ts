@@ -16,6 +16,11 @@ export const keys = {
   plan: (plant: string, id: string) => ({ pk: keys.confirmationPk(plant, id), sk: "PLAN" }),
   chunk: (plant: string, id: string, n: number) => ({ pk: keys.confirmationPk(plant, id), sk: `CHUNK#${n}` }),
   reversal: (plant: string, id: string) => ({ pk: keys.confirmationPk(plant, id), sk: "REVERSAL" }),
+  reversalPlan: (plant: string, id: string) => ({ pk: keys.confirmationPk(plant, id), sk: "REVPLAN" }),
+  reversalChunk: (plant: string, id: string, n: number) => ({
+    pk: keys.confirmationPk(plant, id),
+    sk: `REVCHUNK#${n}`,
+  }),
   backlog: (plant: string, id: string, n: number) => ({
     pk: keys.confirmationPk(plant, id),
     sk: `BL#${String(n).padStart(4, "0")}`,

@@ -1,41 +1,23 @@
-import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
 import {
-  type BacklogLine,
   backflush,
   type ComponentLine,
   type Confirmation,
-  type Decimal,
   DomainError,
   dec,
   type Material,
   type PostingResult,
   postingPeriod,
-  type StockDelta,
   stockKey,
   UnknownOrderError,
 } from "../../domain/index.js";
 import {
-  backlogPut,
-  getConfirmationItems,
-  getOrder,
-  getPeriodState,
   isPeriodClosedFor,
-  loadMaterials,
-  loadWorkCenters,
   MAX_TRANSACTION_ITEMS,
-  orderWrite,
-  type PostingRecordData,
-  postingWrite,
-  readStock,
   type StoredOrder,
-  stockWrite,
-  type TaggedItem,
   TransactionCancelledError,
-  transactWrite,
 } from "../adapters/table/index.js";
-import { pack, unpack } from "../shared/codec.js";
-import { keys } from "../shared/keys.js";
 import type { ConfirmationBody } from "../shared/messages.js";
+import { applyPlan, effectWrites, type PostingPlan, planLines, recordWrite } from "./posting-chunks.js";
 import {
   decimalOrZero,
   isReorderCandidate,
@@ -44,6 +26,7 @@ import {
   type PostingDeps,
   withPostingRetries,
 } from "./posting-support.js";
+import { retryLines } from "./reprocess-backlog.js";
 
 export type PostingOutcome =
   | {
@@ -54,23 +37,13 @@ export type PostingOutcome =
   | { readonly status: "rejected"; readonly code: string }
   | { readonly status: "duplicate" };
 
-/** What a chunked posting persists first, so every later chunk can be rebuilt after a crash. */
-interface PostingPlan {
-  readonly status: "posted" | "posted_with_backlog";
-  readonly order: string;
-  readonly operation: string;
-  readonly period: string;
-  readonly createdAt: string;
-  readonly receivedAt: string;
-  readonly stock: readonly { delta: StockDelta; issuedValue?: Decimal; reorder: boolean }[];
-  readonly backlog: readonly BacklogLine[];
-  readonly data: PostingRecordData;
-}
-
 /**
  * The backflush worker's use case: post one queued confirmation exactly once. Every effect
  * (stock, order state with its period journal, backlog lines, the posting record) commits in
- * one TransactWriteItems; a posting of more than 100 items commits in resumable chunks.
+ * one TransactWriteItems; a posting of more than 100 items commits in resumable chunks
+ * (functions/use-cases/posting-chunks.ts). Backlog lines it leaves are then retried by
+ * themselves, so a decision made on a stale stock read never keeps a line in the backlog
+ * while its location holds enough (docs/rules.md, shortage).
  */
 export async function postConfirmation(
   deps: PostingDeps,
@@ -87,14 +60,27 @@ export async function postConfirmation(
   }
 }
 
-async function attempt(deps: PostingDeps, plant: string, body: ConfirmationBody, receivedAt: string) {
-  const t = deps.table;
+async function attempt(
+  deps: PostingDeps,
+  plant: string,
+  body: ConfirmationBody,
+  receivedAt: string,
+): Promise<PostingOutcome> {
+  const s = deps.store;
   const id = body.confirmationId;
-  const existing = await getConfirmationItems(t, plant, id);
-  if (existing.posting) return { status: "duplicate" } as const;
+  const existing = await s.confirmation(plant, id);
+  if (existing.posting) {
+    // A crash may have come between the commit and the retry of its backlog lines.
+    await retryLines(
+      deps,
+      plant,
+      existing.backlog.filter((b) => b.status === "open"),
+    );
+    return { status: "duplicate" };
+  }
   if (existing.planExists) return resumePlan(deps, plant, id);
 
-  const stored = await getOrder(t, plant, body.order);
+  const stored = await s.order(plant, body.order);
   const at = deps.now().toISOString();
   let computed: { result: PostingResult; materials: ReadonlyMap<string, Material>; period: string };
   try {
@@ -102,8 +88,8 @@ async function attempt(deps: PostingDeps, plant: string, body: ConfirmationBody,
     computed = await compute(deps, plant, stored, toConfirmation(body));
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    await transactWrite(t, [
-      postingWrite(t, plant, id, {
+    await s.commit([
+      s.writes.posting(plant, id, {
         status: "rejected",
         order: body.order,
         operation: body.operation,
@@ -114,7 +100,7 @@ async function attempt(deps: PostingDeps, plant: string, body: ConfirmationBody,
       }),
     ]);
     deps.log.warn("confirmation rejected", { code: error.code, reason: error.message });
-    return { status: "rejected", code: error.code } as const;
+    return { status: "rejected", code: error.code };
   }
   if (!stored) throw new Error("unreachable");
   const { result, materials, period } = computed;
@@ -134,23 +120,25 @@ async function attempt(deps: PostingDeps, plant: string, body: ConfirmationBody,
     backlog: result.backlog,
     data: { record: result.record, movements: movementViews(result.movements, materials) },
   };
-  const order = orderWrite(t, stored, result.order);
-  const effects = effectItems(deps, plant, id, plan, true);
-  const record = recordItem(deps, plant, id, plan);
+  const order = s.writes.order(stored, result.order);
+  const effects = effectWrites(deps, plant, id, plan);
+  await deps.faults?.beforeCommit?.();
+  let done = plan;
   if (effects.length + 2 <= MAX_TRANSACTION_ITEMS) {
-    await transactWrite(t, [record, order, ...effects]);
+    await s.commit([recordWrite(deps, plant, id, plan), order, ...effects]);
   } else {
-    // Chunk 0 fixes the outcome (plan + order state); the rest only applies it.
-    await transactWrite(t, [planPut(deps, plant, id, plan), order]);
-    await applyPlan(deps, plant, id, plan);
+    // Chunk 0 fixes the outcome (plan + order state); the rest applies it, stock guards kept.
+    await s.commit([s.writes.plan("posting", plant, id, plan), order]);
+    done = await applyPlan(deps, plant, id, { plan, rev: 1 });
   }
   const items = effects.length + 2;
   deps.metrics.add("PostingsCommitted", "Count", 1);
   deps.metrics.add("TransactionItems", "Count", items);
-  deps.metrics.add("BacklogLinesCreated", "Count", result.backlog.length);
+  deps.metrics.add("BacklogLinesCreated", "Count", planLines(id, done).length);
   // Intake to commit: measured after the last write, so it includes queue wait, retries and chunks.
   deps.metrics.add("PostingLatencyMs", "Milliseconds", deps.now().getTime() - Date.parse(receivedAt));
-  return { status: result.status, items, backlogLines: result.backlog.length } as const;
+  await retryLines(deps, plant, planLines(id, done));
+  return { status: done.status, items, backlogLines: planLines(id, done).length };
 }
 
 async function compute(
@@ -159,26 +147,21 @@ async function compute(
   stored: StoredOrder,
   conf: Confirmation & { postingDate: string },
 ) {
-  const t = deps.table;
+  const s = deps.store;
   const { snapshot } = stored.order;
   const extraComponents = (conf.components ?? []).flatMap((c) => ("component" in c ? [c.component] : []));
   const [materials, workCenters, periods] = await Promise.all([
-    loadMaterials(t, plant, [
-      snapshot.material,
-      ...snapshot.items.map((i) => i.component),
-      ...extraComponents,
-    ]),
-    loadWorkCenters(
-      t,
+    s.materials(plant, [snapshot.material, ...snapshot.items.map((i) => i.component), ...extraComponents]),
+    s.workCenters(
       plant,
       snapshot.operations.flatMap((o) => (o.workCenter ? [o.workCenter] : [])),
     ),
-    getPeriodState(t, plant),
+    s.periods(plant),
   ]);
   const period = postingPeriod(conf.postingDate, isPeriodClosedFor(periods, stored.closedThrough));
   // A first pass against no stock names every stock item the posting may touch; then read them.
   const probe = backflush(stored.order, conf, { materials, workCenters, stock: new Map(), period });
-  const stock = await readStock(t, plant, [...probe.stock, ...probe.backlog]);
+  const stock = await s.stock(plant, [...probe.stock, ...probe.backlog]);
   const result = backflush(stored.order, conf, { materials, workCenters, stock, period });
   return { result, materials, period };
 }
@@ -215,100 +198,16 @@ function toConfirmation(body: ConfirmationBody): Confirmation & { postingDate: s
   };
 }
 
-function recordItem(deps: PostingDeps, plant: string, id: string, plan: PostingPlan): TaggedItem {
-  return postingWrite(deps.table, plant, id, {
-    status: plan.status,
-    order: plan.order,
-    operation: plan.operation,
-    period: plan.period,
-    data: plan.data,
-    at: plan.createdAt,
-    receivedAt: plan.receivedAt,
-  });
-}
-
-/** Stock writes and backlog lines of a posting. Chunked postings drop the stock guards: the plan already decided. */
-function effectItems(
-  deps: PostingDeps,
-  plant: string,
-  id: string,
-  plan: PostingPlan,
-  guard: boolean,
-): TaggedItem[] {
-  const t = deps.table;
-  return [
-    ...plan.stock.map((s) =>
-      stockWrite(t, plant, guard ? s.delta : { ...s.delta, guardNonNegative: false }, {
-        period: plan.period,
-        issuedValue: s.issuedValue,
-        reorderCandidate: s.reorder,
-      }),
-    ),
-    ...plan.backlog.map((line, i) =>
-      backlogPut(t, plant, {
-        confirmationId: id,
-        order: plan.order,
-        seq: i + 1,
-        line,
-        createdAt: plan.createdAt,
-      }),
-    ),
-  ];
-}
-
-function planPut(deps: PostingDeps, plant: string, id: string, plan: PostingPlan): TaggedItem {
-  return {
-    role: "marker",
-    key: `${id}:plan`,
-    item: {
-      Put: {
-        TableName: deps.table.tableName,
-        Item: { ...keys.plan(plant, id), data: pack(plan) },
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    },
-  };
-}
-
-async function resumePlan(deps: PostingDeps, plant: string, id: string) {
-  const res = await deps.table.ddb.send(
-    new GetCommand({ TableName: deps.table.tableName, Key: keys.plan(plant, id), ConsistentRead: true }),
-  );
-  if (!res.Item) return { status: "duplicate" } as const;
-  const plan = unpack<PostingPlan>(res.Item.data as Uint8Array);
+async function resumePlan(deps: PostingDeps, plant: string, id: string): Promise<PostingOutcome> {
+  const stored = await deps.store.plan<PostingPlan>("posting", plant, id);
+  if (!stored) return { status: "duplicate" };
   deps.log.info("resuming chunked posting", { confirmationId: id });
-  await applyPlan(deps, plant, id, plan);
+  const done = await applyPlan(deps, plant, id, stored);
+  const lines = planLines(id, done);
+  await retryLines(deps, plant, lines);
   return {
-    status: plan.status,
-    items: plan.stock.length + plan.backlog.length + 2,
-    backlogLines: plan.backlog.length,
+    status: done.status,
+    items: done.stock.length + done.backlog.length + 2,
+    backlogLines: lines.length,
   };
-}
-
-/** Chunks 1..n, each with a marker so a resumed run skips what already committed; the record goes last. */
-async function applyPlan(deps: PostingDeps, plant: string, id: string, plan: PostingPlan) {
-  const t = deps.table;
-  const effects = effectItems(deps, plant, id, plan, false);
-  const size = MAX_TRANSACTION_ITEMS - 1;
-  for (let start = 0, n = 1; start < effects.length; start += size, n++) {
-    const marker: TaggedItem = {
-      role: "marker",
-      key: `${id}:chunk${n}`,
-      item: {
-        Put: {
-          TableName: t.tableName,
-          Item: { ...keys.chunk(plant, id, n), committedAt: deps.now().toISOString() },
-          ConditionExpression: "attribute_not_exists(pk)",
-        },
-      },
-    };
-    try {
-      await withPostingRetries(deps, () => transactWrite(t, [marker, ...effects.slice(start, start + size)]));
-    } catch (error) {
-      if (!(error instanceof TransactionCancelledError && error.kind === "duplicate")) throw error;
-    }
-    deps.faults?.afterChunk?.(n);
-  }
-  await withPostingRetries(deps, () => transactWrite(t, [recordItem(deps, plant, id, plan)]));
-  await t.ddb.send(new DeleteCommand({ TableName: t.tableName, Key: keys.plan(plant, id) }));
 }

@@ -9,19 +9,24 @@ import {
   stockKey,
   ZERO,
 } from "../../domain/index.js";
-import type { MovementView, TableContext } from "../adapters/table/index.js";
+import type { MovementView, WorkerStore } from "../adapters/table/index.js";
 import { isTransient, TransactionCancelledError } from "../adapters/table/index.js";
 import { backoffDelay, type LogPort, type MetricsPort, sleep } from "../shared/ports.js";
 
+/** The worker's ports: its store on the table, a clock, logs and metrics. */
 export interface PostingDeps {
-  readonly table: TableContext;
+  readonly store: WorkerStore;
   readonly now: () => Date;
   readonly log: LogPort;
   readonly metrics: MetricsPort;
   readonly retry?: { readonly maxAttempts: number; readonly baseDelayMs: number };
   readonly sleep?: (ms: number) => Promise<void>;
   /** Fault injection for tests: throwing here simulates a crash between two chunks. */
-  readonly faults?: { afterChunk?(chunk: number): void };
+  readonly faults?: {
+    afterChunk?(chunk: number): void | Promise<void>;
+    /** Called after a posting read its stock, before it commits (a stale read in tests). */
+    beforeCommit?(): void | Promise<void>;
+  };
 }
 
 export const DEFAULT_RETRY = { maxAttempts: 8, baseDelayMs: 25 } as const;
@@ -43,10 +48,25 @@ export async function withPostingRetries<T>(deps: PostingDeps, attempt: () => Pr
           : isTransient(error)
             ? "transient"
             : undefined;
-      const retryable = reason !== undefined && reason !== "duplicate" && reason !== "other";
+      const retryable =
+        reason !== undefined && reason !== "duplicate" && reason !== "other" && reason !== "reversing";
       if (!retryable || n >= maxAttempts) throw error;
       deps.metrics.add("TransactionRetries", "Count", 1, { reason });
       deps.log.warn("posting retried", { reason, attempt: n });
+      await (deps.sleep ?? sleep)(backoffDelay(n, baseDelayMs));
+    }
+  }
+}
+
+/** Retries only what waiting cures (a transaction conflict, throttling); anything else goes up at once. */
+export async function withTransientRetries<T>(deps: PostingDeps, attempt: () => Promise<T>): Promise<T> {
+  const { maxAttempts, baseDelayMs } = deps.retry ?? DEFAULT_RETRY;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isTransient(error) || n >= maxAttempts) throw error;
+      deps.metrics.add("TransactionRetries", "Count", 1, { reason: "transient" });
       await (deps.sleep ?? sleep)(backoffDelay(n, baseDelayMs));
     }
   }

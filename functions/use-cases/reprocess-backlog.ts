@@ -1,16 +1,9 @@
-import { DomainError, postBacklog, postingPeriod } from "../../domain/index.js";
+import { DomainError, type Material, postBacklog, postingPeriod } from "../../domain/index.js";
 import {
-  backlogUpdate,
-  getOrder,
-  getPeriodState,
   isPeriodClosedFor,
-  listOpenBacklog,
-  loadMaterials,
-  orderWrite,
-  readStock,
   type StoredBacklogLine,
-  stockWrite,
-  transactWrite,
+  type StoredOrder,
+  TransactionCancelledError,
 } from "../adapters/table/index.js";
 import { isoDate, isReorderCandidate, type PostingDeps, withPostingRetries } from "./posting-support.js";
 
@@ -18,84 +11,150 @@ export interface ReprocessOutcome {
   readonly examined: number;
   readonly posted: number;
   readonly cleared: number;
+  /** Lines that failed with an error; they stay open and visible (present only when > 0). */
+  readonly failed?: number;
 }
 
+/** Open lines read per index page: the run walks the backlog once, page by page. */
+const PAGE = 100;
+
 /**
- * Retries open backlog lines (docs/rules.md#shortage): all of a plant's, or those of one material at one
- * location after stock arrived there. Each line posts in its own transaction, in the period
- * in which it finally posts; a line still short stays open.
+ * Retries open backlog lines (docs/rules.md, shortage): all of a plant's, or those of one
+ * material at one location after stock arrived there. One pass over the backlog index, page by
+ * page; each line posts in its own transaction, in the period in which it finally posts; a line
+ * still short stays open. One failing line is logged and counted, never the end of the run.
  */
 export async function reprocessBacklog(
   deps: PostingDeps,
   plant: string,
   filter?: { material: string; location: string },
 ): Promise<ReprocessOutcome> {
-  const { lines } = await listOpenBacklog(deps.table, plant, filter);
-  let posted = 0;
-  let cleared = 0;
-  for (const line of lines) {
-    const outcome = await withPostingRetries(deps, () => attemptLine(deps, plant, line.id, filter));
-    if (outcome !== "short") posted++;
-    if (outcome === "cleared") cleared++;
-  }
-  if (posted > 0) deps.log.info("backlog reprocessed", { plant, examined: lines.length, posted, cleared });
-  return { examined: lines.length, posted, cleared };
+  const run = newRun();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.store.openBacklog(plant, filter, { limit: PAGE, start });
+    for (const line of page.lines) await retryOne(deps, plant, line, run);
+    start = page.next;
+  } while (start);
+  return finish(deps, plant, run);
 }
+
+/** Retries the given lines by themselves (a posting's own lines, right after it committed). */
+export async function retryLines(
+  deps: PostingDeps,
+  plant: string,
+  lines: readonly StoredBacklogLine[],
+): Promise<ReprocessOutcome> {
+  const run = newRun();
+  for (const line of lines) await retryOne(deps, plant, line, run);
+  return finish(deps, plant, run);
+}
+
+interface Run {
+  examined: number;
+  posted: number;
+  cleared: number;
+  failed: number;
+  /** Master data and orders read once per run; an order as this run last wrote it. */
+  readonly materials: Map<string, Material>;
+  readonly orders: Map<string, StoredOrder>;
+}
+
+const newRun = (): Run => ({
+  examined: 0,
+  posted: 0,
+  cleared: 0,
+  failed: 0,
+  materials: new Map(),
+  orders: new Map(),
+});
+
+function finish(deps: PostingDeps, plant: string, run: Run): ReprocessOutcome {
+  const { examined, posted, cleared, failed } = run;
+  if (posted > 0 || failed > 0)
+    deps.log.info("backlog reprocessed", { plant, examined, posted, cleared, failed });
+  return { examined, posted, cleared, ...(failed > 0 ? { failed } : {}) };
+}
+
+async function retryOne(deps: PostingDeps, plant: string, listed: StoredBacklogLine, run: Run) {
+  run.examined++;
+  let tries = 0;
+  try {
+    const outcome = await withPostingRetries(deps, () =>
+      attemptLine(deps, plant, listed, run, tries++ === 0),
+    );
+    if (outcome === "partial" || outcome === "cleared") run.posted++;
+    if (outcome === "cleared") run.cleared++;
+  } catch (error) {
+    run.failed++;
+    deps.metrics.add("BacklogLinesFailed", "Count", 1);
+    deps.log.error("backlog line failed; it stays open for the next retry", {
+      id: listed.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+type LineOutcome = "short" | "partial" | "cleared" | "skipped";
 
 async function attemptLine(
   deps: PostingDeps,
   plant: string,
-  id: string,
-  filter: { material: string; location: string } | undefined,
-): Promise<"short" | "partial" | "cleared"> {
-  const t = deps.table;
-  // Re-read the line itself: a retry after a conflict must see what the other writer did.
-  const fresh = (await listOpenBacklog(t, plant, filter)).lines.find((l) => l.id === id);
-  if (!fresh) return "short";
-  const stored = await getOrder(t, plant, fresh.order);
-  if (!stored) throw new Error(`order ${fresh.order} of backlog line ${id} is missing`);
-  const [materials, periods, stock] = await Promise.all([
-    loadMaterials(t, plant, [fresh.line.material]),
-    getPeriodState(t, plant),
-    readStock(t, plant, [fresh.line]),
-  ]);
+  listed: StoredBacklogLine,
+  run: Run,
+  first: boolean,
+): Promise<LineOutcome> {
+  const s = deps.store;
+  // The first try trusts the listed copy (its version condition guards the write); a retry
+  // re-reads the line and its order by key, to see what the other writer did.
+  const line = first ? listed : await s.backlogLine(plant, listed.confirmationId, listed.seq);
+  if (line?.status !== "open") return "skipped";
+  if (!first) run.orders.delete(line.order);
+  const stored = run.orders.get(line.order) ?? (await s.order(plant, line.order));
+  if (!stored) throw new Error(`order ${line.order} of backlog line ${line.id} is missing`);
+  const material = line.line.material;
+  if (!run.materials.has(material)) {
+    const found = (await s.materials(plant, [material])).get(material);
+    if (found) run.materials.set(material, found);
+  }
+  const [periods, stock] = await Promise.all([s.periods(plant), s.stock(plant, [line.line])]);
   const period = postingPeriod(isoDate(deps.now()), isPeriodClosedFor(periods, stored.closedThrough));
   let result: ReturnType<typeof postBacklog>;
   try {
-    result = postBacklog(stored.order, fresh.line, { materials, stock, period });
+    result = postBacklog(stored.order, line.line, { materials: run.materials, stock, period });
   } catch (error) {
     // A line whose material vanished cannot post; it stays open and visible, never dropped.
     if (error instanceof DomainError) {
-      deps.log.warn("backlog line cannot post", { id, reason: error.message });
+      deps.log.warn("backlog line cannot post", { id: line.id, reason: error.message });
       return "short";
     }
     throw error;
   }
-  if (!result.movement) return "short";
+  const movement = result.movement;
+  if (!movement) return "short";
   const done = result.remaining.isZero();
-  await transactWrite(t, [
-    backlogUpdate(t, plant, fresh, lineAfter(fresh, result.remaining, result.movement, done)),
-    orderWrite(t, stored, result.order),
-    ...result.stock.map((delta) =>
-      stockWrite(t, plant, delta, {
-        period,
-        issuedValue: result.movement?.value,
-        reorderCandidate: isReorderCandidate(delta, materials),
+  try {
+    await s.commit([
+      s.writes.backlogUpdate(plant, line, {
+        status: done ? "posted" : "open",
+        remaining: result.remaining,
+        postings: [...line.postings, movement],
       }),
-    ),
-  ]);
+      s.writes.order(stored, result.order),
+      // A reversal of the line's confirmation that is under way cancels the line instead.
+      s.writes.postingStands(plant, line.confirmationId),
+      ...result.stock.map((delta) =>
+        s.writes.stock(plant, delta, {
+          period,
+          issuedValue: movement.value,
+          reorderCandidate: isReorderCandidate(delta, run.materials),
+        }),
+      ),
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionCancelledError && error.kind === "reversing") return "skipped";
+    throw error;
+  }
+  run.orders.set(line.order, { ...stored, order: result.order, version: stored.version + 1 });
   return done ? "cleared" : "partial";
-}
-
-function lineAfter(
-  read: StoredBacklogLine,
-  remaining: StoredBacklogLine["line"]["qty"],
-  movement: NonNullable<ReturnType<typeof postBacklog>["movement"]>,
-  done: boolean,
-) {
-  return {
-    status: done ? ("posted" as const) : ("open" as const),
-    remaining,
-    postings: [...read.postings, movement],
-  };
 }

@@ -1,24 +1,27 @@
-import { DomainError, type Movement, postingPeriod, reverse } from "../../domain/index.js";
 import {
-  backlogUpdate,
-  getConfirmationItems,
-  getOrder,
-  getPeriodState,
+  type Decimal,
+  DomainError,
+  type Movement,
+  postingPeriod,
+  reverse,
+  type StockDelta,
+  stockKey,
+} from "../../domain/index.js";
+import {
   isPeriodClosedFor,
-  loadMaterials,
-  orderWrite,
-  stockWrite,
-  type TaggedItem,
+  MAX_TRANSACTION_ITEMS,
+  type MovementView,
+  type StoredBacklogLine,
+  type StoredPlan,
   TransactionCancelledError,
-  transactWrite,
+  type Write,
 } from "../adapters/table/index.js";
-import { pack } from "../shared/codec.js";
-import { keys } from "../shared/keys.js";
 import {
   issuedValueByStockItem,
   movementViews,
   type PostingDeps,
   withPostingRetries,
+  withTransientRetries,
 } from "./posting-support.js";
 
 export type ReversalOutcome =
@@ -26,9 +29,22 @@ export type ReversalOutcome =
   | { readonly status: "rejected"; readonly code: string }
   | { readonly status: "duplicate" };
 
+/** What a reversal too large for one transaction persists with its first chunk (REVPLAN). */
+interface ReversalPlan {
+  readonly period: string;
+  readonly at: string;
+  readonly requestedAt: string;
+  readonly stock: readonly { delta: StockDelta; issuedValue?: Decimal | undefined }[];
+  readonly cancel: readonly StoredBacklogLine[];
+  readonly movements: readonly MovementView[];
+}
+
 /**
- * Reversal of a posted confirmation (docs/rules.md#reversal): the exact opposite of what it posted, once.
- * The REVERSAL record is the exactly-once guard; a reversal of a reversed confirmation is a no-op.
+ * Reversal of a posted confirmation (docs/rules.md, reversal): the exact opposite of what it
+ * posted, once. The REVERSAL record is the exactly-once guard; a reversal of a reversed
+ * confirmation is a no-op. One that cannot post is recorded `rejected` with its reason for
+ * this request (`requestedAt`); a newer request may try again. A reversal of more than 100
+ * items commits in chunks that resume after a crash, as a large posting does.
  */
 export async function reverseConfirmation(
   deps: PostingDeps,
@@ -53,16 +69,18 @@ async function attempt(
   postingDate: string,
   requestedAt: string,
 ): Promise<ReversalOutcome> {
-  const t = deps.table;
+  const s = deps.store;
   const at = deps.now().toISOString();
-  const items = await getConfirmationItems(t, plant, id);
+  const items = await s.confirmation(plant, id);
   if (items.reversal?.status === "reversed" || items.posting?.status === "reversed")
     return { status: "duplicate" };
+  const resumable = await s.plan<ReversalPlan>("reversal", plant, id);
+  if (resumable) return applyPlan(deps, plant, id, resumable);
   // This request, or a newer one, was already refused: a redelivery changes nothing.
   if (items.reversal && (items.reversal.requestedAt ?? "") >= requestedAt) return { status: "duplicate" };
   const reject = async (code: string, message: string): Promise<ReversalOutcome> => {
-    await transactWrite(t, [
-      reversalPut(deps, plant, id, { status: "rejected", rejection: { code, message }, at, requestedAt }),
+    await s.commit([
+      s.writes.reversal(plant, id, { status: "rejected", rejection: { code, message }, at, requestedAt }),
     ]);
     deps.log.warn("reversal rejected", { confirmationId: id, code });
     return { status: "rejected", code };
@@ -82,14 +100,14 @@ async function attempt(
       `confirmation ${id} was rejected${why} and posted nothing to reverse`,
     );
   }
-  const stored = await getOrder(t, plant, posting.order);
+  const stored = await s.order(plant, posting.order);
   if (!stored) throw new Error(`order ${posting.order} of posted confirmation ${id} is missing`);
   const backlogPostings: Movement[] = items.backlog.flatMap((b) => [...b.postings]);
-  const materials = await loadMaterials(t, plant, [
+  const materials = await s.materials(plant, [
     ...record.movements.flatMap((m) => (m.kind === "activity" ? [] : [m.material])),
     ...backlogPostings.flatMap((m) => (m.kind === "activity" ? [] : [m.material])),
   ]);
-  const periods = await getPeriodState(t, plant);
+  const periods = await s.periods(plant);
   const period = postingPeriod(postingDate, isPeriodClosedFor(periods, stored.closedThrough));
   let result: ReturnType<typeof reverse>;
   try {
@@ -99,91 +117,87 @@ async function attempt(
     return reject(error.code, error.message);
   }
   const issued = issuedValueByStockItem(result.movements);
-  const writes: TaggedItem[] = [
-    reversalPut(deps, plant, id, {
-      status: "reversed",
-      period,
-      at,
-      requestedAt,
-      movements: movementViews(result.movements, materials),
-    }),
-    postingStatusReversed(deps, plant, id, at),
-    orderWrite(t, stored, result.order),
-    ...result.stock.map((delta) =>
-      stockWrite(t, plant, delta, { period, issuedValue: issued.get(`${delta.material}@${delta.location}`) }),
-    ),
-    ...items.backlog
-      .filter((b) => b.status === "open")
-      .map((b) =>
-        backlogUpdate(t, plant, b, { status: "cancelled", remaining: b.line.qty, postings: b.postings }),
-      ),
-  ];
-  await transactWrite(t, writes);
-  deps.metrics.add("ReversalsCommitted", "Count", 1);
-  return { status: "reversed", items: writes.length };
+  const plan: ReversalPlan = {
+    period,
+    at,
+    requestedAt,
+    stock: result.stock.map((delta) => ({
+      delta,
+      issuedValue: issued.get(stockKey(delta.material, delta.location)),
+    })),
+    cancel: items.backlog.filter((b) => b.status === "open"),
+    movements: movementViews(result.movements, materials),
+  };
+  const order = s.writes.order(stored, result.order);
+  const effects = effectWrites(deps, plant, plan);
+  if (effects.length + 3 <= MAX_TRANSACTION_ITEMS) {
+    await s.commit([...finalWrites(deps, plant, id, plan), order, ...effects]);
+    deps.metrics.add("ReversalsCommitted", "Count", 1);
+    return { status: "reversed", items: effects.length + 3 };
+  }
+  // Chunk 0 fixes the outcome: the plan, the order state, and the posting marked `reversing`,
+  // so none of its backlog lines posts before the later chunks cancel them.
+  await s.commit([
+    s.writes.plan("reversal", plant, id, plan),
+    order,
+    s.writes.postingReversing(plant, id, at),
+  ]);
+  return applyPlan(deps, plant, id, { plan, rev: 1 });
 }
 
-function reversalPut(
+/** Stock writes (never guarded: the opposite of a posting must post) and backlog cancellations. */
+function effectWrites(deps: PostingDeps, plant: string, plan: ReversalPlan): Write[] {
+  const w = deps.store.writes;
+  return [
+    ...plan.stock.map((x) => w.stock(plant, x.delta, { period: plan.period, issuedValue: x.issuedValue })),
+    ...plan.cancel.map((b) =>
+      w.backlogUpdate(plant, b, { status: "cancelled", remaining: b.line.qty, postings: b.postings }),
+    ),
+  ];
+}
+
+/** The reversal record and the posting's `reversed` status: the last items of a reversal. */
+function finalWrites(deps: PostingDeps, plant: string, id: string, plan: ReversalPlan): Write[] {
+  const w = deps.store.writes;
+  return [
+    w.reversal(plant, id, {
+      status: "reversed",
+      period: plan.period,
+      at: plan.at,
+      requestedAt: plan.requestedAt,
+      movements: plan.movements,
+    }),
+    w.postingReversed(plant, id, plan.at),
+  ];
+}
+
+/** Chunks 1..n with markers (a resumed run skips what committed), then the records. */
+async function applyPlan(
   deps: PostingDeps,
   plant: string,
   id: string,
-  r: {
-    status: "reversed" | "rejected";
-    at: string;
-    requestedAt: string;
-    period?: string;
-    rejection?: { code: string; message: string };
-    movements?: unknown;
-  },
-): TaggedItem {
-  return {
-    role: "record",
-    key: `${id}:reversal`,
-    item: {
-      Put: {
-        TableName: deps.table.tableName,
-        Item: {
-          ...keys.reversal(plant, id),
-          status: r.status,
-          reversedAt: r.at,
-          requestedAt: r.requestedAt,
-          ...(r.period ? { period: r.period } : {}),
-          ...(r.rejection ? { rejection: r.rejection } : {}),
-          data: pack({ movements: r.movements ?? [] }),
-        },
-        // Once reversed, never again; a rejection gives way to a newer request only.
-        ConditionExpression:
-          r.status === "reversed"
-            ? "attribute_not_exists(pk) OR #s = :rejected"
-            : "attribute_not_exists(pk) OR (#s = :rejected AND (attribute_not_exists(requestedAt) OR requestedAt < :req))",
-        ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: {
-          ":rejected": "rejected",
-          ...(r.status === "rejected" ? { ":req": r.requestedAt } : {}),
-        },
-      },
-    },
-  };
-}
-
-function postingStatusReversed(deps: PostingDeps, plant: string, id: string, at: string): TaggedItem {
-  return {
-    role: "record",
-    key: id,
-    item: {
-      Update: {
-        TableName: deps.table.tableName,
-        Key: keys.posting(plant, id),
-        UpdateExpression: "SET #s = :reversed, reversedAt = :at",
-        ConditionExpression: "#s IN (:posted, :backlog)",
-        ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: {
-          ":reversed": "reversed",
-          ":at": at,
-          ":posted": "posted",
-          ":backlog": "posted_with_backlog",
-        },
-      },
-    },
-  };
+  stored: StoredPlan<ReversalPlan>,
+): Promise<ReversalOutcome> {
+  const s = deps.store;
+  const { plan } = stored;
+  const effects = effectWrites(deps, plant, plan);
+  const size = MAX_TRANSACTION_ITEMS - 1;
+  for (let start = 0, n = 1; start < effects.length; start += size, n++) {
+    const marker = s.writes.chunk("reversal", plant, id, n, deps.now().toISOString());
+    try {
+      await withTransientRetries(deps, () => s.commit([marker, ...effects.slice(start, start + size)]));
+    } catch (error) {
+      if (!(error instanceof TransactionCancelledError && error.kind === "duplicate")) throw error;
+    }
+    await deps.faults?.afterChunk?.(n);
+  }
+  try {
+    await withTransientRetries(deps, () => s.commit(finalWrites(deps, plant, id, plan)));
+  } catch (error) {
+    // Committed before a crash: only the plan is left to remove.
+    if (!(error instanceof TransactionCancelledError && error.kind === "duplicate")) throw error;
+  }
+  await s.removePlan("reversal", plant, id);
+  deps.metrics.add("ReversalsCommitted", "Count", 1);
+  return { status: "reversed", items: effects.length + 3 };
 }

@@ -21,7 +21,7 @@ import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { QueueContext } from "../../functions/adapters/queue.js";
-import type { TableContext } from "../../functions/adapters/table/index.js";
+import { type TableContext, workerStore } from "../../functions/adapters/table/index.js";
 import type { ErrorLogger, Problem } from "../../functions/api/http/problem.js";
 import { createRouter, type HttpResult } from "../../functions/api/http/router.js";
 import { apiRoutes } from "../../functions/api/routes.js";
@@ -71,7 +71,7 @@ function buildRouter(postingsQueue: QueueContext) {
 }
 
 const workerDeps = (): PostingDeps => ({
-  table,
+  store: workerStore(table),
   now: () => new Date(NOW),
   log: silentLog,
   metrics: noMetrics,

@@ -20,6 +20,7 @@ import {
   stockWrite,
   type TableContext,
   transactWrite,
+  workerStore,
 } from "../../functions/adapters/table/index.js";
 import { publishRequisition, type RequisitionNotification } from "../../functions/adapters/topic.js";
 import { type MetricsPort, noMetrics, silentLog } from "../../functions/shared/ports.js";
@@ -418,7 +419,7 @@ describe("the scheduled run", () => {
     const own: TableContext = { ddb: clients.ddb, tableName: `reorder-sched-${randomUUID().slice(0, 8)}` };
     await createTable(clients.dynamoEndpoint, own.tableName);
     const saved = posting;
-    posting = { ...posting, table: own };
+    posting = { ...posting, store: workerStore(own) };
     try {
       for (const plant of ["P1", "P2"]) {
         await reorderPlant(own, plant);

@@ -1,4 +1,4 @@
-import type { TableContext } from "../../functions/adapters/table/index.js";
+import { type TableContext, workerStore } from "../../functions/adapters/table/index.js";
 import { noMetrics, silentLog } from "../../functions/shared/ports.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 
@@ -8,7 +8,7 @@ import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
  */
 export function postingDeps(table: TableContext, now: string): PostingDeps {
   return {
-    table,
+    store: workerStore(table),
     now: () => new Date(now),
     log: silentLog,
     metrics: noMetrics,

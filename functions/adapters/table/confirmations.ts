@@ -1,8 +1,8 @@
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { BacklogLine, Decimal, Movement, PostedConfirmation } from "../../../domain/index.js";
-import { BACKLOG_INDEX } from "../../../infra/table.js";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import type { PostedConfirmation } from "../../../domain/index.js";
 import { pack, unpack } from "../../shared/codec.js";
-import { indexKeys, keys } from "../../shared/keys.js";
+import { keys } from "../../shared/keys.js";
+import { type StoredBacklogLine, toBacklogLine } from "./backlog.js";
 import type { TableContext } from "./client.js";
 import { queryAll } from "./query.js";
 import type { TaggedItem } from "./transact.js";
@@ -33,18 +33,6 @@ export interface StoredPosting {
   readonly period?: string | undefined;
   readonly rejection?: { code: string; message: string } | undefined;
   readonly data: PostingRecordData;
-}
-
-export interface StoredBacklogLine {
-  readonly id: string;
-  readonly seq: number;
-  readonly confirmationId: string;
-  readonly order: string;
-  readonly line: BacklogLine;
-  readonly status: "open" | "posted" | "cancelled";
-  readonly createdAt: string;
-  /** Issues that posted from this line (a split policy may post it in parts). */
-  readonly postings: readonly Movement[];
 }
 
 /**
@@ -120,20 +108,6 @@ function toStoredReversal(item: Record<string, unknown> | undefined): StoredReve
   };
 }
 
-export function toBacklogLine(item: Record<string, unknown>): StoredBacklogLine {
-  const data = unpack<{ line: BacklogLine; postings: Movement[] }>(item.data as Uint8Array);
-  return {
-    id: String(item.id),
-    seq: Number(String(item.seq)),
-    confirmationId: String(item.confirmationId),
-    order: String(item.order),
-    line: data.line,
-    status: item.status as StoredBacklogLine["status"],
-    createdAt: String(item.createdAt),
-    postings: data.postings,
-  };
-}
-
 /** The posting record: written once (attribute_not_exists) — the exactly-once guard of a confirmation. */
 export function postingWrite(
   t: TableContext,
@@ -172,104 +146,4 @@ export function postingWrite(
       },
     },
   };
-}
-
-export const backlogId = (confirmationId: string, seq: number) => `${confirmationId}:BL${seq}`;
-
-export function backlogPut(
-  t: TableContext,
-  plant: string,
-  b: { confirmationId: string; order: string; seq: number; line: BacklogLine; createdAt: string },
-): TaggedItem {
-  const id = backlogId(b.confirmationId, b.seq);
-  return {
-    role: "backlog",
-    key: id,
-    item: {
-      Put: {
-        TableName: t.tableName,
-        Item: {
-          ...keys.backlog(plant, b.confirmationId, b.seq),
-          id,
-          seq: b.seq,
-          confirmationId: b.confirmationId,
-          order: b.order,
-          material: b.line.material,
-          location: b.line.location,
-          status: "open",
-          createdAt: b.createdAt,
-          data: pack({ line: b.line, postings: [] }),
-          ...indexKeys.openBacklog(plant, b.line.material, b.line.location, b.createdAt, id),
-        },
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    },
-  };
-}
-
-/**
- * A backlog line after a (partial) posting or a cancellation: only if it is still as we read
- * it, so a reprocess and a reversal can never both act on it. Closed lines leave the index.
- */
-export function backlogUpdate(
-  t: TableContext,
-  plant: string,
-  read: StoredBacklogLine,
-  next: { status: StoredBacklogLine["status"]; remaining: Decimal; postings: readonly Movement[] },
-): TaggedItem {
-  const open = next.status === "open";
-  return {
-    role: "backlog",
-    key: read.id,
-    item: {
-      Update: {
-        TableName: t.tableName,
-        Key: keys.backlog(plant, read.confirmationId, read.seq),
-        UpdateExpression: open
-          ? "SET #s = :s, #d = :d"
-          : `SET #s = :s, #d = :d REMOVE ${BACKLOG_INDEX.partitionKey}, ${BACKLOG_INDEX.sortKey}`,
-        ConditionExpression: "#s = :open AND #d = :read",
-        ExpressionAttributeNames: { "#s": "status", "#d": "data" },
-        ExpressionAttributeValues: {
-          ":s": next.status,
-          ":open": "open",
-          ":read": pack({ line: read.line, postings: read.postings }),
-          ":d": pack({ line: { ...read.line, qty: next.remaining }, postings: next.postings }),
-        },
-      },
-    },
-  };
-}
-
-/** Open backlog of a plant, optionally of one material at one location, oldest first per item. */
-export async function listOpenBacklog(
-  t: TableContext,
-  plant: string,
-  filter?: { material: string; location: string },
-  page?: { limit: number; start?: Record<string, unknown> | undefined },
-): Promise<{ lines: StoredBacklogLine[]; next?: Record<string, unknown> | undefined }> {
-  const pk = `BACKLOG#${plant}`;
-  const lines: StoredBacklogLine[] = [];
-  let start = page?.start;
-  do {
-    const res = await t.ddb.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        IndexName: BACKLOG_INDEX.indexName,
-        KeyConditionExpression: filter
-          ? `${BACKLOG_INDEX.partitionKey} = :pk AND begins_with(${BACKLOG_INDEX.sortKey}, :prefix)`
-          : `${BACKLOG_INDEX.partitionKey} = :pk`,
-        ExpressionAttributeValues: {
-          ":pk": pk,
-          ...(filter ? { ":prefix": indexKeys.openBacklogPrefix(filter.material, filter.location) } : {}),
-        },
-        ExclusiveStartKey: start,
-        ...(page ? { Limit: page.limit - lines.length } : {}),
-      }),
-    );
-    lines.push(...(res.Items ?? []).map(toBacklogLine));
-    start = res.LastEvaluatedKey;
-    if (page && lines.length >= page.limit) return { lines, next: start };
-  } while (start);
-  return { lines };
 }

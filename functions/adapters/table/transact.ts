@@ -6,7 +6,16 @@ import type { TableContext } from "./client.js";
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /** What an item in a transaction stands for, so a cancellation can be explained. */
-export type ItemRole = "record" | "order" | "stock" | "backlog" | "document" | "marker" | "period" | "other";
+export type ItemRole =
+  | "record"
+  | "order"
+  | "stock"
+  | "backlog"
+  | "document"
+  | "marker"
+  | "period"
+  | "reversing"
+  | "other";
 
 export interface TaggedItem {
   readonly role: ItemRole;
@@ -47,13 +56,19 @@ function explain(
   if (has("record") || has("marker")) kind = "duplicate";
   else if (has("order")) kind = "version";
   else if (has("period")) kind = "period_locked";
+  else if (has("reversing")) kind = "reversing";
   else if (has("stock")) kind = "stock";
   else if (has("backlog") || has("document")) kind = "backlog";
   else if (failed.some((f) => f.code === "TransactionConflict")) kind = "conflict";
   else if (failed.some((f) => f.code === "ThrottlingError" || f.code === "ProvisionedThroughputExceeded")) {
     kind = "throttled";
   }
-  return new TransactionCancelledError(kind, keys, { cause: error });
+  const failures = failed.map((f) => ({
+    role: f.tagged?.role ?? "other",
+    key: f.tagged?.key ?? "?",
+    code: f.code,
+  }));
+  return new TransactionCancelledError(kind, keys, { cause: error }, failures);
 }
 
 const RETRYABLE_ERRORS = new Set([

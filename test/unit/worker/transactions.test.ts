@@ -6,6 +6,7 @@ import {
   type TaggedItem,
   TransactionCancelledError,
   transactWrite,
+  workerStore,
 } from "../../../functions/adapters/table/index.js";
 import type { MetricsPort } from "../../../functions/shared/ports.js";
 import { silentLog } from "../../../functions/shared/ports.js";
@@ -69,7 +70,7 @@ describe("withPostingRetries", () => {
     add: (name, _unit, _value, dimensions) => recorded.push({ name, dimensions }),
   };
   const deps = (maxAttempts: number): PostingDeps => ({
-    table: fakeTable([]),
+    store: workerStore(fakeTable([])),
     now: () => new Date(0),
     log: silentLog,
     metrics,
