@@ -90,7 +90,8 @@ export interface SettledVariance {
 
 export interface OrderState {
   readonly qty: Decimal;
-  readonly dueDate: string;
+  /** Optional (docs/api.md): an order may be released without one. */
+  readonly dueDate?: string | undefined;
   readonly status: OrderStatus;
   readonly operations: Readonly<Record<string, OperationState>>;
   readonly components: Readonly<Record<string, ComponentState>>;
@@ -113,7 +114,7 @@ export interface ReleaseInput {
   readonly material: string;
   readonly qty: Decimal;
   readonly receivingLocation?: string | undefined;
-  readonly dueDate: string;
+  readonly dueDate?: string | undefined;
 }
 
 export interface ReleaseMasterData extends MasterData {

@@ -35,7 +35,7 @@ export interface ReleaseRequest {
   readonly material: string;
   readonly qty: Decimal;
   readonly receivingLocation?: string | undefined;
-  readonly dueDate: string;
+  readonly dueDate?: string | undefined;
 }
 
 /** Release (POST orders): BOM and routing as they are now, frozen into the order. */
@@ -123,7 +123,7 @@ export function orderView(order: Order) {
     order: snapshot.order,
     material: snapshot.material,
     qty: q(state.qty),
-    dueDate: state.dueDate,
+    dueDate: state.dueDate ?? null,
     status: state.status,
     receivingLocation: snapshot.receivingLocation,
     operations: snapshot.operations.map((o) => ({

@@ -169,3 +169,23 @@ describe("paging: GET stock of the whole plant", () => {
     }
   });
 });
+
+describe("orders without a due date (issue 11 point 17)", () => {
+  it("releases one with 201 and dueDate null, and reads it back the same", async () => {
+    const plant = freshPlant();
+    await seedMasterData(table, plant);
+    const result = await route(
+      httpEvent({
+        routeKey: "POST /v1/plants/{plant}/orders",
+        pathParameters: { plant },
+        claims: claimsFor(plant),
+        body: { order: "2000001", material: "LID", qty: "1000" },
+      }),
+    );
+    expect(result.statusCode, result.body).toBe(201);
+    expect(JSON.parse(result.body ?? "{}")).toMatchObject({ order: "2000001", qty: "1000", dueDate: null });
+    const read = await get("GET /v1/plants/{plant}/orders/{order}", plant, { params: { order: "2000001" } });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ order: "2000001", status: "released", dueDate: null });
+  });
+});
