@@ -55,6 +55,8 @@ export interface OrderSnapshot {
   readonly items: readonly SnapshotItem[];
   /** In routing sequence; the last one receives the finished goods. */
   readonly operations: readonly SnapshotOperation[];
+  /** When the order was released (ISO instant), set by the store; orders list newest release first. */
+  readonly releasedAt?: string | undefined;
 }
 
 export interface OperationState {

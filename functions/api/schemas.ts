@@ -338,6 +338,11 @@ export const pageQuery = {
     .meta({ description: "The `next` of the previous page, as given" }),
 };
 export const listQuery = z.object(pageQuery);
+export const ordersQuery = z.object({
+  status: z.enum(["released", "in_process", "completed", "closed"]).optional(),
+  material: identifier.optional(),
+  ...pageQuery,
+});
 export const stockQuery = z.object({ material: identifier.optional(), ...pageQuery });
 
 // --- parsed types ------------------------------------------------------------------------------

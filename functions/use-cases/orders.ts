@@ -4,6 +4,7 @@ import {
   formatMoney,
   isEmptiedExtraLine,
   type Order,
+  type OrderStatus,
   plannedTotals,
   release,
   UnknownMaterialError,
@@ -20,9 +21,11 @@ import {
   loadMaterials,
   loadWorkCenters,
   OrderExistsError,
+  ordersPage,
   saveOrder,
   type TableContext,
 } from "../adapters/table/index.js";
+import type { PageRequest } from "../shared/paging.js";
 import { InvalidReferenceError, ResourceExistsError, ResourceNotFoundError } from "./errors.js";
 
 export interface OrderDeps {
@@ -111,6 +114,35 @@ export async function getOrderView(deps: OrderDeps, plant: string, id: string) {
   const stored = await getOrder(deps.table, plant, id);
   if (!stored) throw new ResourceNotFoundError(`order ${id} not found`);
   return orderView(stored.order);
+}
+
+/**
+ * GET orders: summaries of the plant's orders, newest release first, optionally of one status
+ * and one material, a page at a time (docs/api.md#paging); read on the orders index.
+ */
+export async function listOrders(
+  deps: OrderDeps,
+  plant: string,
+  filter: { readonly status?: OrderStatus | undefined; readonly material?: string | undefined },
+  page: PageRequest,
+) {
+  const { items, next } = await ordersPage(deps.table, plant, filter, page);
+  return { items: items.map(orderSummary), next };
+}
+
+/** One line of GET orders: the order view's head, without operations and components. */
+export function orderSummary(order: Order) {
+  const { snapshot, state } = order;
+  const q = (d: Decimal) => d.toFixed(snapshot.productDecimals);
+  return {
+    order: snapshot.order,
+    material: snapshot.material,
+    qty: q(state.qty),
+    status: state.status,
+    dueDate: state.dueDate ?? null,
+    receivedQty: q(state.receivedQty),
+    wip: formatMoney(wipBalance(state)),
+  };
 }
 
 /** GET order (docs/api.md#orders); quantities to their material's decimals, money to 2 places. */
