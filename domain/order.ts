@@ -55,6 +55,8 @@ export interface OrderSnapshot {
   readonly items: readonly SnapshotItem[];
   /** In routing sequence; the last one receives the finished goods. */
   readonly operations: readonly SnapshotOperation[];
+  /** When the order was released (ISO instant), set by the store; orders list newest release first. */
+  readonly releasedAt?: string | undefined;
 }
 
 export interface OperationState {
@@ -90,7 +92,8 @@ export interface SettledVariance {
 
 export interface OrderState {
   readonly qty: Decimal;
-  readonly dueDate: string;
+  /** Optional (docs/api.md): an order may be released without one. */
+  readonly dueDate?: string | undefined;
   readonly status: OrderStatus;
   readonly operations: Readonly<Record<string, OperationState>>;
   readonly components: Readonly<Record<string, ComponentState>>;
@@ -113,7 +116,7 @@ export interface ReleaseInput {
   readonly material: string;
   readonly qty: Decimal;
   readonly receivingLocation?: string | undefined;
-  readonly dueDate: string;
+  readonly dueDate?: string | undefined;
 }
 
 export interface ReleaseMasterData extends MasterData {

@@ -57,11 +57,25 @@ export const STOCK_INDEX = {
   projection: "KEYS_ONLY",
 } as const satisfies IndexDefinition;
 
+/**
+ * Every order of a plant by status, newest release first: GET orders (docs/api.md), one partition
+ * per status. Keys only: every posting rewrites its order, and an update that leaves the keys alone
+ * costs no index write; the sort key carries the material so a material filter reads keys only.
+ */
+export const ORDERS_INDEX = {
+  indexName: "gsi8",
+  partitionKey: "gsi8pk",
+  sortKey: "gsi8sk",
+  purpose: "orders of a plant per status, newest release first (GET orders, its status and material filters)",
+  projection: "KEYS_ONLY",
+} as const satisfies IndexDefinition;
+
 export const TABLE_INDEXES: readonly IndexDefinition[] = [
   BACKLOG_INDEX,
   REORDER_INDEX,
   CLOSE_INDEX,
   STOCK_INDEX,
+  ORDERS_INDEX,
 ];
 
 /** Attribute holding an epoch-seconds expiry; only idempotency records of synchronous calls use it. */

@@ -10,8 +10,19 @@ import {
   getConfirmationView,
   requestReversal,
 } from "../use-cases/confirmation-intake.js";
-import { upsertBom, upsertMaterial, upsertRouting, upsertWorkCenter } from "../use-cases/master-data.js";
-import { changeOrderRequest, getOrderView, releaseOrder } from "../use-cases/orders.js";
+import {
+  getBomView,
+  getMaterialView,
+  getRoutingView,
+  getWorkCenterView,
+  listMaterials,
+  listWorkCenters,
+  upsertBom,
+  upsertMaterial,
+  upsertRouting,
+  upsertWorkCenter,
+} from "../use-cases/master-data.js";
+import { changeOrderRequest, getOrderView, listOrders, releaseOrder } from "../use-cases/orders.js";
 import { getPeriodReport, reportToCsv, requestClose } from "../use-cases/period-close.js";
 import { isoDate } from "../use-cases/posting-support.js";
 import { backlogView, stockView } from "../use-cases/queries.js";
@@ -96,6 +107,36 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
     "GET /v1/plants/{plant}/orders/{order}": async ({ event }) => {
       const { plant, order } = pathParams(event, s.orderParams);
       return json(200, await getOrderView(deps, plant, order));
+    },
+    "GET /v1/plants/{plant}/orders": async ({ event }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      const { status, material, limit, cursor } = queryParams(event, s.ordersQuery);
+      return json(200, await listOrders(deps, plant, { status, material }, { limit, cursor }));
+    },
+
+    "GET /v1/plants/{plant}/materials": async ({ event }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      return json(200, await listMaterials(deps, plant, queryParams(event, s.listQuery)));
+    },
+    "GET /v1/plants/{plant}/materials/{material}": async ({ event }) => {
+      const { plant, material } = pathParams(event, s.materialParams);
+      return json(200, await getMaterialView(deps, plant, material));
+    },
+    "GET /v1/plants/{plant}/work-centers": async ({ event }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      return json(200, await listWorkCenters(deps, plant, queryParams(event, s.listQuery)));
+    },
+    "GET /v1/plants/{plant}/work-centers/{wc}": async ({ event }) => {
+      const { plant, wc } = pathParams(event, s.workCenterParams);
+      return json(200, await getWorkCenterView(deps, plant, wc));
+    },
+    "GET /v1/plants/{plant}/boms/{material}": async ({ event }) => {
+      const { plant, material } = pathParams(event, s.materialParams);
+      return json(200, await getBomView(deps, plant, material));
+    },
+    "GET /v1/plants/{plant}/routings/{material}": async ({ event }) => {
+      const { plant, material } = pathParams(event, s.materialParams);
+      return json(200, await getRoutingView(deps, plant, material));
     },
 
     "POST /v1/plants/{plant}/goods-receipts": async ({ event, body }) => {

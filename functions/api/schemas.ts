@@ -12,9 +12,15 @@ import { ValidationError } from "./http/errors.js";
 
 /** Size limits that keep one request inside one DynamoDB item and one bounded transaction plan. */
 export const LIMITS = {
-  /** Integer digits of a quantity or amount (DynamoDB numbers hold 38 significant digits). */
-  integerDigits: 15,
+  /**
+   * Quantities, prices, rates and hours are below 10^12 with at most 12 decimals
+   * (docs/api.md#bounds): products of two of them, and sums of many, stay inside DynamoDB's 38
+   * significant digits, so whatever is accepted can post.
+   */
+  integerDigits: 12,
   fractionDigits: 12,
+  /** `scrapPct` is a percentage: 0 to 100. */
+  maxScrapPct: 100,
   bomItems: 500,
   routingOperations: 100,
   confirmationLines: 500,
@@ -27,9 +33,31 @@ const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const ACTIVITY = /^[a-z][a-z0-9_]{0,31}$/;
 const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;
 
+/**
+ * Names an object has before anything is stored in it (`constructor`, `toString`, `__proto__`,
+ * `prototype` ...). Identifiers and activity names become keys of maps (an order's operations and
+ * components, a work center's rates); such a name would look up an inherited property instead of
+ * an own key (docs/api.md#bounds), so it is refused at the edge.
+ */
+const INHERITED_NAMES: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  "prototype",
+  "__proto__",
+]);
+export const isInheritedName = (name: string): boolean => INHERITED_NAMES.has(name);
+const NOT_INHERITED = {
+  error:
+    "must not be the name of a built-in object property (constructor, __proto__, prototype, toString ...)",
+  abort: true,
+} as const;
+
 export const identifier = z
   .string()
-  .regex(IDENTIFIER, "must be 1-64 characters: letters, digits and . _ : - (starting with a letter or digit)")
+  .regex(IDENTIFIER, {
+    error: "must be 1-64 characters: letters, digits and . _ : - (starting with a letter or digit)",
+    abort: true,
+  })
+  .refine((name) => !isInheritedName(name), NOT_INHERITED)
   .meta({ id: "Identifier", example: "LID-90" });
 
 export const date = z
@@ -69,11 +97,32 @@ export const money = nonNegativeDecimal("Money", "4.10");
 export const positiveQuantity = quantity.refine((value) => value.gt(0), "must be greater than 0");
 
 const text = z.string().max(LIMITS.text);
-const activityName = z.string().regex(ACTIVITY, "must be a lower-case activity name like labor or machine");
+const activityName = z
+  .string()
+  .regex(ACTIVITY, { error: "must be a lower-case activity name like labor or machine", abort: true })
+  .refine((name) => !isInheritedName(name), NOT_INHERITED);
+/**
+ * zod's record skips a `__proto__` member silently (JSON.parse makes it an own key), so the raw
+ * keys are checked first: such a member is a 400 at its path, never dropped or looked up.
+ */
 const activityMap = (value: typeof quantity) =>
-  z
-    .record(activityName, value)
-    .refine((map) => Object.keys(map).length <= LIMITS.activities, `at most ${LIMITS.activities} activities`);
+  z.preprocess(
+    (map, ctx) => {
+      if (isRecord(map)) {
+        for (const key of Object.keys(map)) {
+          if (isInheritedName(key))
+            ctx.addIssue({ code: "custom", path: [key], message: NOT_INHERITED.error });
+        }
+      }
+      return map;
+    },
+    z
+      .record(activityName, value)
+      .refine(
+        (map) => Object.keys(map).length <= LIMITS.activities,
+        `at most ${LIMITS.activities} activities`,
+      ),
+  );
 
 /** Activity hours ("labor" → hours). */
 export const activityHours = activityMap(quantity).meta({ id: "ActivityHours", example: { labor: "0.5" } });
@@ -114,7 +163,9 @@ export const bomItem = z.strictObject({
   item: identifier,
   component: identifier,
   qty: quantity,
-  scrapPct: quantity.prefault("0"),
+  scrapPct: quantity
+    .refine((pct) => pct.lte(LIMITS.maxScrapPct), `must be from 0 to ${LIMITS.maxScrapPct}`)
+    .prefault("0"),
   operation: identifier.optional(),
   location: identifier.optional(),
   backflush: z.boolean().default(true),
@@ -150,7 +201,7 @@ export const orderBody = z
     material: identifier,
     qty: positiveQuantity,
     receivingLocation: identifier.optional(),
-    dueDate: date,
+    dueDate: date.optional(),
   })
   .meta({ id: "OrderBody" });
 
@@ -287,6 +338,11 @@ export const pageQuery = {
     .meta({ description: "The `next` of the previous page, as given" }),
 };
 export const listQuery = z.object(pageQuery);
+export const ordersQuery = z.object({
+  status: z.enum(["released", "in_process", "completed", "closed"]).optional(),
+  material: identifier.optional(),
+  ...pageQuery,
+});
 export const stockQuery = z.object({ material: identifier.optional(), ...pageQuery });
 
 // --- parsed types ------------------------------------------------------------------------------

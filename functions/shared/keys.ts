@@ -74,6 +74,17 @@ export const indexKeys = {
     [CLOSE_INDEX.partitionKey]: `CLOSE#${plant}`,
     [CLOSE_INDEX.sortKey]: order,
   }),
+  /**
+   * Order list (ORDERS_INDEX): partition per plant and status, sort key `releasedAt|order|m=material/`
+   * so newest first is a descending Query and `|m=<material>/` (no identifier has `|`, `=` or `/`)
+   * matches the material only.
+   */
+  orderList: (plant: string, status: string, releasedAt: string, order: string, material: string) => ({
+    gsi8pk: indexKeys.orderListPk(plant, status),
+    gsi8sk: `${releasedAt}|${order}${indexKeys.orderListMaterial(material)}`,
+  }),
+  orderListPk: (plant: string, status: string) => `ORDERS#${plant}#${status}`,
+  orderListMaterial: (material: string) => `|m=${material}/`,
   plantStock: (plant: string, material: string, location: string) => ({
     [STOCK_INDEX.partitionKey]: `STOCK#${plant}`,
     [STOCK_INDEX.sortKey]: `${material}@${location}`,

@@ -53,7 +53,9 @@ export function encodeCursor(
 ): string | null {
   if (key === undefined) return null;
   const k: Record<string, string> = {};
-  for (const name of keyAttributes(shape)) k[name] = String(key[name]);
+  for (const name of keyAttributes(shape)) {
+    k[name] = Object.hasOwn(shape.fixed, name) ? String(shape.fixed[name]) : String(key[name]);
+  }
   return Buffer.from(JSON.stringify({ l: shape.list, k }), "utf8").toString("base64url");
 }
 

@@ -1,15 +1,21 @@
 import type { Bom, Material, Routing, WorkCenter } from "../../domain/index.js";
 import {
+  getBom,
   getMaterial,
+  getRouting,
+  getWorkCenter,
   loadMaterials,
   loadWorkCenters,
+  materialsPage,
   putBom,
   putMaterial,
   putRouting,
   putWorkCenter,
   type TableContext,
+  workCentersPage,
 } from "../adapters/table/index.js";
-import { InvalidReferenceError } from "./errors.js";
+import type { PageRequest } from "../shared/paging.js";
+import { InvalidReferenceError, ResourceNotFoundError } from "./errors.js";
 
 export interface MasterDataDeps {
   readonly table: TableContext;
@@ -91,3 +97,39 @@ export async function upsertRouting(deps: MasterDataDeps, plant: string, routing
   await putRouting(deps.table, plant, routing, deps.now().toISOString());
   return routing;
 }
+
+// --- reads (docs/api.md#master-data): the body as stored, 404 when absent ----------------------
+
+/** A material as its PUT stored it (`hasBom` is the store's, not the body's). */
+export async function getMaterialView(deps: MasterDataDeps, plant: string, id: string) {
+  const found = await getMaterial(deps.table, plant, id);
+  if (!found) throw new ResourceNotFoundError(`material ${id} not found`);
+  const { hasBom: _derived, ...material } = found;
+  return material;
+}
+
+export async function getWorkCenterView(deps: MasterDataDeps, plant: string, id: string) {
+  const found = await getWorkCenter(deps.table, plant, id);
+  if (!found) throw new ResourceNotFoundError(`work center ${id} not found`);
+  return found;
+}
+
+export async function getBomView(deps: MasterDataDeps, plant: string, material: string) {
+  const found = await getBom(deps.table, plant, material);
+  if (!found) throw new ResourceNotFoundError(`BOM of ${material} not found`);
+  return found;
+}
+
+export async function getRoutingView(deps: MasterDataDeps, plant: string, material: string) {
+  const found = await getRouting(deps.table, plant, material);
+  if (!found) throw new ResourceNotFoundError(`routing of ${material} not found`);
+  return found;
+}
+
+/** GET materials: each the material body plus its id, in id order, a page at a time. */
+export const listMaterials = (deps: MasterDataDeps, plant: string, page: PageRequest) =>
+  materialsPage(deps.table, plant, page);
+
+/** GET work-centers: each the work center body plus its id, in id order, a page at a time. */
+export const listWorkCenters = (deps: MasterDataDeps, plant: string, page: PageRequest) =>
+  workCentersPage(deps.table, plant, page);

@@ -4,6 +4,7 @@ import {
   formatMoney,
   isEmptiedExtraLine,
   type Order,
+  type OrderStatus,
   plannedTotals,
   release,
   UnknownMaterialError,
@@ -21,9 +22,11 @@ import {
   loadMaterials,
   loadWorkCenters,
   OrderExistsError,
+  ordersPage,
   saveOrder,
   type TableContext,
 } from "../adapters/table/index.js";
+import type { PageRequest } from "../shared/paging.js";
 import { InvalidReferenceError, ResourceExistsError, ResourceNotFoundError } from "./errors.js";
 import { backOff, type RetryDeps } from "./retry.js";
 
@@ -37,7 +40,7 @@ export interface ReleaseRequest {
   readonly material: string;
   readonly qty: Decimal;
   readonly receivingLocation?: string | undefined;
-  readonly dueDate: string;
+  readonly dueDate?: string | undefined;
 }
 
 /** Release (POST orders): BOM and routing as they are now, frozen into the order. */
@@ -120,6 +123,35 @@ export async function getOrderView(deps: OrderDeps, plant: string, id: string) {
   return orderView(stored.order);
 }
 
+/**
+ * GET orders: summaries of the plant's orders, newest release first, optionally of one status
+ * and one material, a page at a time (docs/api.md#paging); read on the orders index.
+ */
+export async function listOrders(
+  deps: OrderDeps,
+  plant: string,
+  filter: { readonly status?: OrderStatus | undefined; readonly material?: string | undefined },
+  page: PageRequest,
+) {
+  const { items, next } = await ordersPage(deps.table, plant, filter, page);
+  return { items: items.map(orderSummary), next };
+}
+
+/** One line of GET orders: the order view's head, without operations and components. */
+export function orderSummary(order: Order) {
+  const { snapshot, state } = order;
+  const q = (d: Decimal) => d.toFixed(snapshot.productDecimals);
+  return {
+    order: snapshot.order,
+    material: snapshot.material,
+    qty: q(state.qty),
+    status: state.status,
+    dueDate: state.dueDate ?? null,
+    receivedQty: q(state.receivedQty),
+    wip: formatMoney(wipBalance(state)),
+  };
+}
+
 /** GET order (docs/api.md#orders); quantities to their material's decimals, money to 2 places. */
 export function orderView(order: Order) {
   const { snapshot, state } = order;
@@ -130,7 +162,7 @@ export function orderView(order: Order) {
     order: snapshot.order,
     material: snapshot.material,
     qty: q(state.qty),
-    dueDate: state.dueDate,
+    dueDate: state.dueDate ?? null,
     status: state.status,
     receivingLocation: snapshot.receivingLocation,
     operations: snapshot.operations.map((o) => ({

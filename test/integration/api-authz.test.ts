@@ -100,6 +100,17 @@ const token =
 const ownPlant = (plant: string) => `[${plant}]`;
 const everyPlant = () => "[*]";
 const otherPlant = (plant: string) => `[${plant}-OTHER]`;
+/** A plants claim as sent in the token, and as API Gateway's JWT authorizer passes it on. */
+const SMUGGLED: readonly (readonly [string, (plant: string) => string])[] = [
+  ['"*"', () => "*"],
+  ['["ZZ *"]', () => "[ZZ *]"],
+  ['["ZZ,*"]', () => "[ZZ,*]"],
+  ['[plant, "*"]', (plant) => `[${plant} *]`],
+  ['"<plant>" (a string)', (plant) => plant],
+  ['"<plant>,ZZ" (a string)', (plant) => `${plant},ZZ`],
+  ['["<plant>,ZZ"]', (plant) => `[${plant},ZZ]`],
+  ["JSON in a string", (plant) => `["${plant}"]`],
+];
 
 function casesOf(route: RouteDefinition): Case[] {
   const at = (name: string, claims: Case["claims"], expect: Expectation): Case => ({
@@ -120,8 +131,16 @@ function casesOf(route: RouteDefinition): Case[] {
     at("no token → 401", () => null, { status: 401 }),
     at(
       "token without a plants claim → 401",
-      (plant) => ({ ...token(ownPlant, ALL_ROLES)(plant), plants: "" }),
+      (plant) => {
+        const { plants: _none, ...claims } = token(ownPlant, ALL_ROLES)(plant);
+        return claims;
+      },
       { status: 401 },
+    ),
+    // Wildcard smuggling (issue 11 point 12): signed tokens whose plants claim is not an array of
+    // plant ids or exactly ["*"], as API Gateway hands them over; each grants no plant at all.
+    ...SMUGGLED.map(([shape, plants]) =>
+      at(`plants ${shape} → 403`, token(plants, ALL_ROLES), { status: 403 }),
     ),
     at("wrong plant, every role → 403", token(otherPlant, ALL_ROLES), { status: 403 }),
     // "any" routes take any of the contract's roles; a token with none of them (here: a foreign role) reads nothing

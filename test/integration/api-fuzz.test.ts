@@ -80,6 +80,8 @@ const withField = (field: string, value: unknown) => JSON.stringify({ ...VALID, 
 /** Never a valid identifier: empty, bad first character, forbidden characters, too long, not a string. */
 const badIdentifier = fc.oneof(
   fc.constantFrom("", "-lead", ".dot", "has space", "a/b", "P#1", "x".repeat(65), "ü", "tab\t"),
+  // Names of inherited properties: an own-key lookup would find nothing, a plain one a function.
+  fc.constantFrom("constructor", "__proto__", "prototype", "toString", "valueOf", "hasOwnProperty"),
   fc.string({ maxLength: 20 }).map((s) => `#${s}`),
   fc.integer(),
   fc.boolean(),
@@ -105,8 +107,10 @@ const badDecimal = fc.oneof(
     " 1",
     "１",
   ),
-  fc.double({ min: 1e15, max: 1e308, noNaN: true }),
-  fc.bigInt({ min: 10n ** 15n, max: 10n ** 40n }).map(String),
+  // 10^12 and above (docs/api.md#bounds), as numbers and as strings, up to far past 38 digits.
+  fc.double({ min: 1e12, max: 1e308, noNaN: true }),
+  fc.bigInt({ min: 10n ** 12n, max: 10n ** 40n }).map(String),
+  fc.bigInt({ min: 10n ** 12n, max: 10n ** 13n }).map((n) => `${n}.5`),
   fc.integer({ min: -1_000_000_000, max: -1 }),
   fc.double({ min: -1e300, max: -1e-6, noNaN: true }),
   fc.nat().map((n) => `0.${"1".repeat(13)}${n}`),
@@ -168,6 +172,10 @@ const badFieldValue = fc.oneof(
         { labor: "1e2" },
         { "": "1" },
         { "la bor": "1" },
+        { constructor: "1" },
+        { prototype: "1" },
+        { labor: "1", valueof: "1", constructor: "2" },
+        { labor: "1000000000000" },
         "labor",
         [],
       ),
@@ -186,6 +194,13 @@ const badFieldValue = fc.oneof(
     ),
   ),
   fc.constantFrom<unknown>("0010", { item: "0010" }, 7).map((v) => withField("components", v)),
+  // "__proto__" as an own member, the way JSON.parse reads it (an object literal cannot carry it).
+  fc
+    .constantFrom('{"__proto__":"1"}', '{"labor":"1","__proto__":"2"}', '{"__proto__":{"labor":"1"}}')
+    .map((hours) => JSON.stringify(VALID).replace(/}$/, `,"activities":${hours}}`)),
+  fc
+    .constantFrom("constructor", "toString", "__proto__", "prototype")
+    .map((item) => withField("components", [{ item, qty: "1" }])),
 );
 
 const misspelt = fc.constantFrom(

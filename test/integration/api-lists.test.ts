@@ -4,7 +4,7 @@
  * Figures are worked out by hand next to each expectation.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TableContext } from "../../functions/adapters/table/index.js";
+import { getOrder, saveOrder, type TableContext } from "../../functions/adapters/table/index.js";
 import type { ErrorLogger, Problem } from "../../functions/api/http/problem.js";
 import { createRouter, type HttpResult } from "../../functions/api/http/router.js";
 import { apiRoutes } from "../../functions/api/routes.js";
@@ -17,7 +17,12 @@ let clients: TestClients;
 let table: TableContext;
 let route: (event: ReturnType<typeof httpEvent>) => Promise<HttpResult>;
 const unexpected: unknown[] = [];
-const logger: ErrorLogger = { error: (message, attributes) => unexpected.push({ message, ...attributes }) };
+const logger: ErrorLogger = {
+  error: (message, attributes) => {
+    console.error(message, attributes);
+    unexpected.push({ message, ...attributes });
+  },
+};
 
 beforeAll(() => {
   clients = testClients();
@@ -167,5 +172,264 @@ describe("paging: GET stock of the whole plant", () => {
     for (const list of [STOCK, BACKLOG, REORDERS]) {
       expect(page(await get(list, empty))).toEqual({ items: [], next: null });
     }
+  });
+});
+
+describe("orders without a due date (issue 11 point 17)", () => {
+  it("releases one with 201 and dueDate null, and reads it back the same", async () => {
+    const plant = freshPlant();
+    await seedMasterData(table, plant);
+    const result = await route(
+      httpEvent({
+        routeKey: "POST /v1/plants/{plant}/orders",
+        pathParameters: { plant },
+        claims: claimsFor(plant),
+        body: { order: "2000001", material: "LID", qty: "1000" },
+      }),
+    );
+    expect(result.statusCode, result.body).toBe(201);
+    expect(JSON.parse(result.body ?? "{}")).toMatchObject({ order: "2000001", qty: "1000", dueDate: null });
+    const read = await get("GET /v1/plants/{plant}/orders/{order}", plant, { params: { order: "2000001" } });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ order: "2000001", status: "released", dueDate: null });
+  });
+});
+
+describe("GET orders: summaries, newest release first, by status and material, paged", () => {
+  const plant = freshPlant();
+  let clock = Date.parse(NOW);
+  let releasing: (event: ReturnType<typeof httpEvent>) => Promise<HttpResult>;
+
+  beforeAll(async () => {
+    await seedMasterData(table, plant);
+    // A router whose clock moves one minute per release, so release times differ.
+    releasing = createRouter(
+      apiRoutes({
+        table,
+        postings: { sqs: clients.sqs, url: "http://127.0.0.1:1/none" },
+        closeRequests: { sqs: clients.sqs, url: "http://127.0.0.1:1/none" },
+        topic: { sns: clients.sns, topicArn: clients.reorderTopicArn },
+        now: () => new Date(clock),
+        log: silentLog,
+        metrics: noMetrics,
+      }),
+      { logger },
+    );
+    for (const body of [
+      { order: "O-1", material: "LID", qty: "1000", dueDate: "2026-12-01" },
+      { order: "O-2", material: "RIM", qty: "50.5" },
+      { order: "O-3", material: "LID", qty: "3000" },
+      { order: "O-4", material: "LID", qty: "4000", dueDate: "2026-12-24" },
+    ]) {
+      clock += 60_000;
+      const res = await releasing(
+        httpEvent({
+          routeKey: "POST /v1/plants/{plant}/orders",
+          pathParameters: { plant },
+          claims: claimsFor(plant),
+          body,
+        }),
+      );
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    // O-1 completes: its write moves it to the completed partition of the orders index.
+    const stored = await getOrder(table, plant, "O-1");
+    if (!stored) throw new Error("O-1 not released");
+    await saveOrder(table, stored, {
+      ...stored.order,
+      state: { ...stored.order.state, status: "completed" },
+    });
+  });
+
+  const ORDERS = "GET /v1/plants/{plant}/orders";
+  // Quantities to the product's decimals (LID 0, RIM 2); nothing received, no WIP yet.
+  const O4 = {
+    order: "O-4",
+    material: "LID",
+    qty: "4000",
+    status: "released",
+    dueDate: "2026-12-24",
+    receivedQty: "0",
+    wip: "0.00",
+  };
+  const O3 = {
+    order: "O-3",
+    material: "LID",
+    qty: "3000",
+    status: "released",
+    dueDate: null,
+    receivedQty: "0",
+    wip: "0.00",
+  };
+  const O2 = {
+    order: "O-2",
+    material: "RIM",
+    qty: "50.50",
+    status: "released",
+    dueDate: null,
+    receivedQty: "0.00",
+    wip: "0.00",
+  };
+  const O1 = {
+    order: "O-1",
+    material: "LID",
+    qty: "1000",
+    status: "completed",
+    dueDate: "2026-12-01",
+    receivedQty: "0",
+    wip: "0.00",
+  };
+
+  it("lists every order newest release first, across statuses", async () => {
+    expect(page(await get(ORDERS, plant))).toEqual({ items: [O4, O3, O2, O1], next: null });
+  });
+
+  it("pages by limit across the status partitions; the last page's next is null", async () => {
+    const first = page(await get(ORDERS, plant, { query: { limit: "3" } }));
+    expect(first.items).toEqual([O4, O3, O2]);
+    const second = page(await get(ORDERS, plant, { query: { limit: "3", cursor: String(first.next) } }));
+    expect(second).toEqual({ items: [O1], next: null });
+  });
+
+  it("filters by status and by material, each paged", async () => {
+    expect(page(await get(ORDERS, plant, { query: { status: "released" } })).items).toEqual([O4, O3, O2]);
+    expect(page(await get(ORDERS, plant, { query: { status: "completed" } })).items).toEqual([O1]);
+    expect(page(await get(ORDERS, plant, { query: { status: "closed" } }))).toEqual({
+      items: [],
+      next: null,
+    });
+    expect(page(await get(ORDERS, plant, { query: { material: "RIM" } })).items).toEqual([O2]);
+    const lid = page(
+      await get(ORDERS, plant, { query: { status: "released", material: "LID", limit: "1" } }),
+    );
+    expect(lid.items).toEqual([O4]);
+    const lid2 = page(
+      await get(ORDERS, plant, {
+        query: { status: "released", material: "LID", limit: "1", cursor: String(lid.next) },
+      }),
+    );
+    expect(lid2).toEqual({ items: [O3], next: null });
+  });
+
+  it("refuses an unknown status, a material that is no identifier and a foreign cursor with a 400", async () => {
+    problemAt(await get(ORDERS, plant, { query: { status: "open" } }), "query.status");
+    problemAt(await get(ORDERS, plant, { query: { material: "constructor" } }), "query.material");
+    const stockCursor = String(page(await get(STOCK, plant, { query: { limit: "1" } })).next ?? "eA");
+    problemAt(await get(ORDERS, plant, { query: { cursor: stockCursor } }), "query.cursor");
+    const { next } = page(await get(ORDERS, plant, { query: { limit: "1" } }));
+    problemAt(await get(ORDERS, freshPlant(), { query: { cursor: String(next) } }), "query.cursor");
+  });
+});
+
+describe("master-data reads: lists paged, one item as stored, 404 when absent", () => {
+  const plant = freshPlant();
+  beforeAll(() => seedMasterData(table, plant));
+
+  // test/fixtures/plant.ts as stored: decimals without trailing zeros, defaults as given.
+  const ADH = {
+    material: "ADH",
+    description: "Adhesive",
+    uom: "KG",
+    decimals: 3,
+    standardPrice: "4",
+    currency: "USD",
+    defaultLocation: "RAW",
+    shortage: "split",
+  };
+  const RIM = {
+    material: "RIM",
+    description: "Rim base",
+    uom: "M",
+    decimals: 2,
+    standardPrice: "0.85",
+    currency: "USD",
+    defaultLocation: "RAW",
+    shortage: "backlog",
+    reorder: { reorderPoint: "500", policy: "fixed", lotSize: "2000", leadTimeDays: 5 },
+  };
+
+  it("lists materials in id order a page at a time", async () => {
+    const first = page(await get("GET /v1/plants/{plant}/materials", plant, { query: { limit: "2" } }));
+    expect(first.items.map((m) => m.material)).toEqual(["ADH", "LID"]);
+    expect(first.items[0]).toEqual(ADH);
+    const second = page(
+      await get("GET /v1/plants/{plant}/materials", plant, {
+        query: { limit: "2", cursor: String(first.next) },
+      }),
+    );
+    expect(second.items.map((m) => m.material)).toEqual(["RIM", "TAPE"]);
+    expect(second.next).toBeNull();
+    expect(second.items[0]).toEqual(RIM);
+  });
+
+  it("reads one material, work center, BOM and routing as stored", async () => {
+    const one = (routeKey: string, params: Record<string, string>) => get(routeKey, plant, { params });
+    expect((await one("GET /v1/plants/{plant}/materials/{material}", { material: "RIM" })).body).toEqual(RIM);
+    expect((await one("GET /v1/plants/{plant}/work-centers/{wc}", { wc: "PRESS" })).body).toEqual({
+      workCenter: "PRESS",
+      description: "Press",
+      rates: { labor: "45", machine: "30" },
+    });
+    expect(page(await get("GET /v1/plants/{plant}/work-centers", plant)).items).toEqual([
+      { workCenter: "PRESS", description: "Press", rates: { labor: "45", machine: "30" } },
+    ]);
+    const bom = (await one("GET /v1/plants/{plant}/boms/{material}", { material: "LID" })).body as {
+      baseQty: string;
+      items: unknown[];
+    };
+    expect(bom.baseQty).toBe("1000");
+    expect(bom.items[0]).toEqual({
+      item: "0010",
+      component: "RIM",
+      qty: "250",
+      scrapPct: "0",
+      operation: "0010",
+      location: "MACH-01",
+      backflush: true,
+      fixedQty: false,
+    });
+    expect((await one("GET /v1/plants/{plant}/routings/{material}", { material: "LID" })).body).toEqual({
+      material: "LID",
+      operations: [
+        {
+          op: "0010",
+          workCenter: "PRESS",
+          hoursPerUnit: { labor: "0.001", machine: "0.002" },
+          setupHours: { labor: "0.5" },
+        },
+      ],
+    });
+  });
+
+  it("answers 404 NOT_FOUND for what is not there", async () => {
+    for (const [routeKey, params] of [
+      ["GET /v1/plants/{plant}/materials/{material}", { material: "GHOST" }],
+      ["GET /v1/plants/{plant}/work-centers/{wc}", { wc: "GHOST" }],
+      ["GET /v1/plants/{plant}/boms/{material}", { material: "RIM" }],
+      ["GET /v1/plants/{plant}/routings/{material}", { material: "TAPE" }],
+    ] as const) {
+      const res = await get(routeKey, plant, { params });
+      expect(res.status, routeKey).toBe(404);
+      expect((res.body as Problem).code).toBe("NOT_FOUND");
+    }
+  });
+
+  it("reads back what a PUT answered", async () => {
+    const fresh = freshPlant();
+    const body = { description: "Glue", uom: "KG", decimals: 3, standardPrice: "4.10", currency: "EUR" };
+    const put = await route(
+      httpEvent({
+        routeKey: "PUT /v1/plants/{plant}/materials/{material}",
+        pathParameters: { plant: fresh, material: "GLUE" },
+        claims: claimsFor(fresh),
+        body,
+      }),
+    );
+    expect(put.statusCode).toBe(200);
+    const read = await get("GET /v1/plants/{plant}/materials/{material}", fresh, {
+      params: { material: "GLUE" },
+    });
+    expect(read.body).toEqual(JSON.parse(put.body ?? "{}"));
+    expect(read.body).toMatchObject({ material: "GLUE", standardPrice: "4.1", shortage: "backlog" });
   });
 });

@@ -32,10 +32,12 @@ export async function getOrder(
   const state = res.Items?.find((i) => i.sk === "ORDER");
   const snap = res.Items?.find((i) => i.sk === "SNAPSHOT");
   if (!state || !snap) return undefined;
+  const snapshot = unpack<OrderSnapshot>(snap.data as Uint8Array);
   return {
     plant,
     order: {
-      snapshot: unpack<OrderSnapshot>(snap.data as Uint8Array),
+      // Orders released before the snapshot carried it: the snapshot item's own creation time.
+      snapshot: snapshot.releasedAt ? snapshot : { ...snapshot, releasedAt: String(snap.createdAt) },
       state: unpack<OrderState>(state.data as Uint8Array),
     },
     version: Number(String(state.version)),
@@ -44,7 +46,13 @@ export async function getOrder(
 }
 
 /** Release: the immutable snapshot and the running state, once (a second release is a conflict). */
-export async function createOrder(t: TableContext, plant: string, order: Order, now: string): Promise<void> {
+export async function createOrder(
+  t: TableContext,
+  plant: string,
+  released: Order,
+  now: string,
+): Promise<void> {
+  const order: Order = { ...released, snapshot: { ...released.snapshot, releasedAt: now } };
   try {
     await t.ddb.send(
       new TransactWriteCommand({
@@ -78,6 +86,9 @@ export async function createOrder(t: TableContext, plant: string, order: Order, 
   }
 }
 
+/** Sorts after every real release time in a newest-first list: a snapshot that never had one. */
+const LEGACY_RELEASE = "0000-00-00T00:00:00.000Z";
+
 function orderItem(plant: string, order: Order, version: number, closedThrough: string | undefined) {
   const { snapshot, state } = order;
   return {
@@ -90,6 +101,14 @@ function orderItem(plant: string, order: Order, version: number, closedThrough: 
     data: pack(state),
     // Every write that may leave work for the next close keeps the order in the close index.
     ...indexKeys.orderToClose(plant, snapshot.order),
+    // Every write keeps it in the order list, under its status of now.
+    ...indexKeys.orderList(
+      plant,
+      state.status,
+      snapshot.releasedAt ?? LEGACY_RELEASE,
+      snapshot.order,
+      snapshot.material,
+    ),
   };
 }
 

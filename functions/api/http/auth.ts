@@ -40,8 +40,10 @@ export function authorize(event: ApiEvent, route: RouteDefinition, plant?: strin
   return principal;
 }
 
+/** `["*"]` is every plant; otherwise the plant must be named. "" (a path without a plant) never is. */
 export const mayAccessPlant = (principal: Principal, plant: string): boolean =>
-  principal.plants.includes(ALL_PLANTS) || principal.plants.includes(plant);
+  plant !== "" &&
+  ((principal.plants.length === 1 && principal.plants[0] === ALL_PLANTS) || principal.plants.includes(plant));
 
 function claimsOf(event: ApiEvent): Record<string, unknown> {
   // The plain v2 event type has no authorizer; the sandbox and API Gateway both put it here.
@@ -52,42 +54,51 @@ function claimsOf(event: ApiEvent): Record<string, unknown> {
 }
 
 function principalOf(claims: Record<string, unknown>): Principal {
-  const plants = listClaim(claims.plants);
-  const roles = listClaim(claims.roles);
-  if (!plants || plants.length === 0) throw new UnauthorizedError("token has no plants claim");
-  if (!roles) throw new UnauthorizedError("token has no roles claim");
+  if (claims.plants === undefined) throw new UnauthorizedError("token has no plants claim");
+  if (claims.roles === undefined) throw new UnauthorizedError("token has no roles claim");
+  const roles = listClaim(claims.roles) ?? [];
   return {
     subject: stringClaim(claims.sub) ?? stringClaim(claims.client_id) ?? "unknown",
-    plants,
+    plants: plantsOf(claims.plants),
     // Roles this API does not know are someone else's; they grant nothing here.
     roles: ROLES.filter((role) => roles.includes(role)),
   };
 }
 
+/** docs/api.md: a plant id, the same pattern as every identifier of the contract. */
+const PLANT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
 /**
- * A list claim in any shape API Gateway hands it over: a real array, its own flattening
- * `"[P100 P200]"`, a JSON array string `'["P100","P200"]'`, or `"P100,P200"` / `"P100"`.
+ * The plants a `plants` claim grants: an array of plant ids, or exactly `["*"]` for every plant.
+ * Anything else grants no plant (docs/api.md#authentication-and-roles): a string (`"*"`, `"P100"`), a `*`
+ * beside other entries, an entry that is no plant id (`"ZZ *"`, `"ZZ,*"`), in either form the
+ * claim arrives in (a JSON array, or API Gateway's flattening of it, see `listClaim`).
+ */
+export function plantsOf(claim: unknown): string[] {
+  const entries = listClaim(claim);
+  if (entries === undefined) return [];
+  if (entries.length === 1 && entries[0] === ALL_PLANTS) return [ALL_PLANTS];
+  return entries.length > 0 && entries.every((entry) => PLANT_ID.test(entry)) ? entries : [];
+}
+
+/**
+ * An array claim in the two forms it reaches the function: a JSON array of strings (the sandbox's
+ * direct calls, a Lambda invoked without API Gateway), or API Gateway HTTP API's flattening of it.
+ * The JWT authorizer passes every claim as a string and writes an array as its entries joined by
+ * one space inside brackets, unquoted: `["P100","P200"]` arrives as `"[P100 P200]"`, `[]` as
+ * `"[]"`. Exactly that form is read; anything else (a plain string, commas, quotes, doubled or
+ * edge spaces, a non-string entry) is no list: undefined. An entry with a space or a comma in the
+ * token (`["ZZ *"]`, `["ZZ,*"]`) arrives as entries that are no identifiers, so the callers'
+ * checks refuse them as well.
  */
 export function listClaim(value: unknown): string[] | undefined {
-  if (Array.isArray(value)) return value.every((v) => typeof v === "string") ? clean(value) : undefined;
-  if (typeof value !== "string") return undefined;
-  const text = value.trim();
-  const json = text.startsWith("[") ? parseJsonStrings(text) : undefined;
-  if (json) return clean(json);
-  const inner = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
-  return clean(inner.split(/[\s,]+/));
+  if (Array.isArray(value)) return value.every((v) => typeof v === "string") ? [...value] : undefined;
+  if (typeof value !== "string" || !value.startsWith("[") || !value.endsWith("]")) return undefined;
+  const inner = value.slice(1, -1);
+  if (inner === "") return [];
+  const entries = inner.split(" ");
+  return entries.every((entry) => entry !== "" && !/[[\]"\s]/.test(entry)) ? entries : undefined;
 }
-
-function parseJsonStrings(text: string): string[] | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) && parsed.every((v) => typeof v === "string") ? parsed : undefined;
-  } catch {
-    return undefined; // not JSON: API Gateway's "[a b]" flattening
-  }
-}
-
-const clean = (values: readonly string[]): string[] => values.map((v) => v.trim()).filter((v) => v !== "");
 
 const stringClaim = (value: unknown): string | undefined =>
   typeof value === "string" && value !== "" ? value : undefined;

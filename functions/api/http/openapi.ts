@@ -5,6 +5,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { ROUTES, type RouteDefinition } from "../../../infra/routes.js";
+import * as r from "../responses.js";
 import * as s from "../schemas.js";
 import { PROBLEM_CONTENT_TYPE } from "./problem.js";
 import { type ApiRouteKey, apiRouteKey, json, type RouteHandler } from "./router.js";
@@ -88,6 +89,51 @@ const ROUTE_DOCS: Record<ApiRouteKey, RouteDoc> = {
     body: s.orderPatchBody,
   },
   "GET /v1/plants/{plant}/orders/{order}": { summary: "Order view", status: 200, params: s.orderParams },
+  "GET /v1/plants/{plant}/orders": {
+    summary: "Order summaries, newest release first, by status and material (paged)",
+    status: 200,
+    params: s.plantParams,
+    query: s.ordersQuery,
+    response: r.ordersPage,
+  },
+  "GET /v1/plants/{plant}/materials": {
+    summary: "Materials in id order (paged)",
+    status: 200,
+    params: s.plantParams,
+    query: s.listQuery,
+    response: r.materialsPage,
+  },
+  "GET /v1/plants/{plant}/materials/{material}": {
+    summary: "One material as stored",
+    status: 200,
+    params: s.materialParams,
+    response: r.storedMaterial,
+  },
+  "GET /v1/plants/{plant}/work-centers": {
+    summary: "Work centers in id order (paged)",
+    status: 200,
+    params: s.plantParams,
+    query: s.listQuery,
+    response: r.workCentersPage,
+  },
+  "GET /v1/plants/{plant}/work-centers/{wc}": {
+    summary: "One work center as stored",
+    status: 200,
+    params: s.workCenterParams,
+    response: r.storedWorkCenter,
+  },
+  "GET /v1/plants/{plant}/boms/{material}": {
+    summary: "A material's BOM as stored",
+    status: 200,
+    params: s.materialParams,
+    response: r.storedBom,
+  },
+  "GET /v1/plants/{plant}/routings/{material}": {
+    summary: "A material's routing as stored",
+    status: 200,
+    params: s.materialParams,
+    response: r.storedRouting,
+  },
   "POST /v1/plants/{plant}/goods-receipts": {
     summary: "Receive stock (idempotent on receiptId)",
     status: 201,
@@ -131,12 +177,14 @@ const ROUTE_DOCS: Record<ApiRouteKey, RouteDoc> = {
     status: 200,
     params: s.plantParams,
     query: s.stockQuery,
+    response: r.stockPage,
   },
   "GET /v1/plants/{plant}/backlog": {
     summary: "Failed goods movements (paged)",
     status: 200,
     params: s.plantParams,
     query: s.listQuery,
+    response: r.backlogPage,
   },
   "POST /v1/plants/{plant}/backlog/reprocess": {
     summary: "Retry the backlog now",
@@ -153,6 +201,7 @@ const ROUTE_DOCS: Record<ApiRouteKey, RouteDoc> = {
     status: 200,
     params: s.plantParams,
     query: s.listQuery,
+    response: r.reordersPage,
   },
   "POST /v1/plants/{plant}/periods/{period}/close": {
     summary: "Close a period",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ANONYMOUS, authorize, listClaim } from "../../../functions/api/http/auth.js";
+import { ANONYMOUS, authorize, listClaim, plantsOf } from "../../../functions/api/http/auth.js";
 import { ForbiddenError, UnauthorizedError } from "../../../functions/api/http/errors.js";
 import { ROUTES, type RouteDefinition } from "../../../infra/routes.js";
 import { type Claims, httpEvent } from "../../fixtures/apigw.js";
@@ -24,24 +24,80 @@ describe("listClaim", () => {
       ["P100", "P200"],
       ["P100", "P200"],
     ],
+    // API Gateway HTTP API's flattening: entries joined by one space inside brackets, unquoted.
     ["[P100 P200]", ["P100", "P200"]],
     ["[P100]", ["P100"]],
-    ['["P100","P200"]', ["P100", "P200"]],
-    ['[ "P100" , "P200" ]', ["P100", "P200"]],
-    ["P100,P200", ["P100", "P200"]],
-    ["P100, P200", ["P100", "P200"]],
-    ["P100", ["P100"]],
     ["[*]", ["*"]],
-    ['["*"]', ["*"]],
     ["[1000 2000]", ["1000", "2000"]],
+    // The flattening of ["P100,P200"]: one entry, which plantsOf then refuses as no plant id.
+    ["[P100,P200]", ["P100,P200"]],
     ["[]", []],
-    ["", []],
+    [[], []],
   ])("reads %j", (claim, expected) => {
     expect(listClaim(claim)).toEqual(expected);
   });
 
-  it.each([undefined, null, 7, true, { a: 1 }, [1, 2]])("refuses %j", (claim) => {
+  it.each([
+    undefined,
+    null,
+    7,
+    true,
+    { a: 1 },
+    [1, 2],
+    ["P100", 7],
+    // Not API Gateway's form: a plain string, commas, JSON inside the string, stray spaces.
+    "P100",
+    "*",
+    "",
+    "P100,P200",
+    "P100, P200",
+    '["P100","P200"]',
+    "[P100  P200]",
+    "[ P100]",
+    "[P100 ]",
+    "[P100\tP200]",
+    "[[P100]]",
+  ])("refuses %j", (claim) => {
     expect(listClaim(claim)).toBeUndefined();
+  });
+});
+
+describe("plantsOf", () => {
+  it.each([
+    [["P100"], ["P100"]],
+    [
+      ["P100", "P200"],
+      ["P100", "P200"],
+    ],
+    ["[P100 P200]", ["P100", "P200"]],
+    [["*"], ["*"]],
+    ["[*]", ["*"]],
+  ])("grants %j: %j", (claim, expected) => {
+    expect(plantsOf(claim)).toEqual(expected);
+  });
+
+  it.each([
+    // The wildcard smuggled in a string, beside other entries, or inside an entry (issue 11 point 12).
+    ["the string *", "*"],
+    ["a plant id string", "P100"],
+    ['["ZZ *"] as sent', ["ZZ *"]],
+    ['["ZZ *"] flattened', "[ZZ *]"],
+    ['["ZZ,*"] as sent', ["ZZ,*"]],
+    ['["ZZ,*"] flattened', "[ZZ,*]"],
+    ['["P100","*"] as sent', ["P100", "*"]],
+    ['["P100","*"] flattened', "[P100 *]"],
+    ['["*","*"]', ["*", "*"]],
+    ['["**"]', ["**"]],
+    ['[" *"]', [" *"]],
+    ["a comma list", "P100,*"],
+    ["a JSON string", '["*"]'],
+    ["an entry that is no identifier", ["P100", "-X"]],
+    ["an empty array", []],
+    ["an empty flattened array", "[]"],
+    ["a number", 100],
+    ["an object", { "*": true }],
+  ])("grants no plant for %s", (_, claim) => {
+    expect(plantsOf(claim)).toEqual([]);
   });
 });
 
@@ -49,9 +105,8 @@ describe("authorize", () => {
   it.each([
     ["an array", { sub: "u", plants: ["P100"], roles: ["operator"] }],
     ["API Gateway's flattening", { sub: "u", plants: "[P100 P200]", roles: "[operator planner]" }],
-    ["a JSON string", { sub: "u", plants: '["P200","P100"]', roles: '["operator"]' }],
-    ["a comma list", { sub: "u", plants: "P200,P100", roles: "planner,operator" }],
-    ["the wildcard", { sub: "u", plants: "[*]", roles: "[operator]" }],
+    ["the wildcard, flattened", { sub: "u", plants: "[*]", roles: "[operator]" }],
+    ["the wildcard, as sent", { sub: "u", plants: ["*"], roles: ["operator"] }],
   ])("lets an operator of P100 confirm with claims as %s", (_, claims) => {
     const principal = authorize(eventWith(claims), CONFIRM, "P100");
     expect(principal.subject).toBe("u");
@@ -71,10 +126,30 @@ describe("authorize", () => {
     ["no authorizer at all", null],
     ["no plants claim", { sub: "u", roles: "[operator]" }],
     ["no roles claim", { sub: "u", plants: "[P100]" }],
-    ["empty plants", { sub: "u", plants: "[]", roles: "[operator]" }],
-    ["a numeric plants claim", { sub: "u", plants: 100, roles: "[operator]" }],
   ])("is 401 with %s", (_, claims) => {
     expect(() => authorize(eventWith(claims), CONFIRM, "P100")).toThrow(UnauthorizedError);
+  });
+
+  it.each([
+    ["empty plants", "[]"],
+    ["a numeric plants claim", 100],
+    ["the string *", "*"],
+    ['["ZZ *"]', "[ZZ *]"],
+    ['["ZZ,*"]', "[ZZ,*]"],
+    ["* beside P100", "[P100 *]"],
+    ["a comma list naming P100", "P100,P200"],
+    ["a JSON string naming P100", '["P100"]'],
+  ])("is 403 on P100 and on any other plant with %s", (_, plants) => {
+    for (const plant of ["P100", "ZZ", "P200"]) {
+      expect(() => authorize(eventWith({ sub: "u", plants, roles: "[operator]" }), CONFIRM, plant)).toThrow(
+        ForbiddenError,
+      );
+    }
+  });
+
+  it("reads roles in the same two forms only: a comma list grants no role", () => {
+    const claims = { sub: "u", plants: "[P100]", roles: "operator,planner" };
+    expect(() => authorize(eventWith(claims), CONFIRM, "P100")).toThrow(ForbiddenError);
   });
 
   it("is 403 for another plant", () => {
