@@ -75,7 +75,12 @@ function jsonFile(value: unknown, ifNoneMatch: string | undefined): StaticReply 
   return reply(Buffer.from(JSON.stringify(value)), "application/json", "no-cache", ifNoneMatch);
 }
 
-function reply(body: Buffer, type: string, cacheControl: string, ifNoneMatch: string | undefined): StaticReply {
+function reply(
+  body: Buffer,
+  type: string,
+  cacheControl: string,
+  ifNoneMatch: string | undefined,
+): StaticReply {
   const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
   const headers = { "content-type": type, "cache-control": cacheControl, etag, ...CONSOLE_HEADERS };
   if (ifNoneMatch === etag) return { statusCode: 304, headers, body: Buffer.alloc(0) };

@@ -112,7 +112,7 @@ describe("console distribution", () => {
       CachePolicyId: CACHING_DISABLED,
       OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST,
     });
-    expect([...(api?.AllowedMethods as string[])].sort()).toEqual(
+    expect([...((api?.AllowedMethods ?? []) as string[])].sort()).toEqual(
       ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"].sort(),
     );
   });

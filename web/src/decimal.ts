@@ -11,6 +11,9 @@ export const sum = (values: readonly (string | undefined)[]): Decimal =>
 export const isNegative = (value: string | undefined): boolean =>
   value !== undefined && value !== "" && new Decimal(value).isNegative() && !new Decimal(value).isZero();
 
+export const isZero = (value: string | undefined): boolean =>
+  value === undefined || value === "" || new Decimal(value).isZero();
+
 export const same = (a: Decimal, b: Decimal): boolean => a.equals(b);
 
 /** For drawing only. */

@@ -5,7 +5,7 @@
  */
 import { get, plantPath, query, request, send } from "../api.js";
 import { type SplitRow, splitChart } from "../charts.js";
-import { show, sum } from "../decimal.js";
+import { isZero, show, sum } from "../decimal.js";
 import { type Column, field, h, replace, table, text } from "../dom.js";
 import { busy, type Context, into, problemBox, sleep, statusBadge, thisMonth } from "../ui.js";
 
@@ -225,7 +225,10 @@ function view(ctx: Context, r: Report, reload: () => Promise<void>): HTMLElement
 }
 
 function charts(r: Report, orders: readonly ReportOrder[]): HTMLElement {
-  const settled = orders.filter((o) => o.variance);
+  // Orders with a variance to show: settled ones (an open order's variance is all zero until then).
+  const settled = orders.filter(
+    (o) => o.variance && [o.variance.scrap, o.variance.usage, o.variance.other].some((v) => !isZero(v)),
+  );
   const byOrder: SplitRow[] = settled.map((o) => ({
     label: o.order,
     parts: [
