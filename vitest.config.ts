@@ -19,6 +19,19 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // The console in Debian's Chromium against one sandbox (its own services) per run; files run one
+        // after another because they share that sandbox's demo plant.
+        extends: true,
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["test/browser/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 150_000,
+        },
+      },
     ],
   },
 });

@@ -1,11 +1,13 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import {
   AccountRecovery,
+  CfnUserPoolGroup,
   FeaturePlan,
   LambdaVersion,
   Mfa,
   OAuthScope,
   ResourceServerScope,
+  StringAttribute,
   UserPool,
   type UserPoolClient,
   UserPoolOperation,
@@ -33,6 +35,8 @@ export class AuthStack extends Stack {
   readonly userPool: UserPool;
   readonly clients: readonly UserPoolClient[];
   readonly tokenUrl: string;
+  /** https://prefix.auth.region.amazoncognito.com: hosted UI and token endpoint, for the console's people. */
+  readonly domainUrl: string;
 
   constructor(scope: Construct, id: string, props: AuthStackProps) {
     super(scope, id, props);
@@ -44,7 +48,9 @@ export class AuthStack extends Stack {
       featurePlan: FeaturePlan.ESSENTIALS,
       selfSignUpEnabled: false,
       accountRecovery: AccountRecovery.NONE,
-      // No human users exist; should an admin ever create one, these apply.
+      // People of the plants sign in to the console through the hosted UI (README, Console in AWS):
+      // an admin creates them, sets custom:plants and adds them to the role groups below.
+      customAttributes: { plants: new StringAttribute({ minLen: 1, maxLen: 2048, mutable: true }) },
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       passwordPolicy: {
@@ -91,7 +97,17 @@ export class AuthStack extends Stack {
     });
 
     const domain = this.userPool.addDomain("Domain", { cognitoDomain: { domainPrefix: props.domainPrefix } });
+    this.domainUrl = `https://${props.domainPrefix}.auth.${this.region}.amazoncognito.com`;
     this.tokenUrl = `${domain.baseUrl()}/oauth2/token`;
+
+    // A person's roles are the groups they are in; the pre-token trigger maps them to the roles claim.
+    for (const role of ROLE_SCOPES) {
+      new CfnUserPoolGroup(this, `Group${role}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: role,
+        description: `Console users who may act as ${role}`,
+      });
+    }
 
     this.clients = Object.entries(props.plantClients).map(([plant, roles]) => {
       const plantScope = plantScopes.get(plant);

@@ -52,7 +52,12 @@ export function buildPipeline(app: App): Pipeline {
       domainPrefix: config.authDomainPrefix,
       observability,
     });
-    tokenIssuer = { kind: "cognito", userPool: auth.userPool, clients: auth.clients };
+    tokenIssuer = {
+      kind: "cognito",
+      userPool: auth.userPool,
+      clients: auth.clients,
+      domainUrl: auth.domainUrl,
+    };
   }
 
   const stateless = new StatelessStack(app, `${config.stackPrefix}Stateless`, {

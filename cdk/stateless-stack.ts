@@ -10,7 +10,13 @@ import {
 } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
-import type { IUserPool, IUserPoolClient } from "aws-cdk-lib/aws-cognito";
+import {
+  type IUserPool,
+  type IUserPoolClient,
+  OAuthScope,
+  UserPoolClient,
+  UserPoolClientIdentityProvider,
+} from "aws-cdk-lib/aws-cognito";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
@@ -28,12 +34,19 @@ import {
   WORKER_TIMEOUT_SECONDS,
 } from "../infra/messaging.js";
 import { ROUTES } from "../infra/routes.js";
+import { ConsoleSite } from "./constructs/console-site.js";
 import { Monitoring } from "./constructs/monitoring.js";
 import { type Observability, PipelineFunction } from "./constructs/pipeline-function.js";
 
 /** Who signs the tokens: the auth stack's Cognito pool, or an external issuer given in context. */
 export type TokenIssuer =
-  | { readonly kind: "cognito"; readonly userPool: IUserPool; readonly clients: readonly IUserPoolClient[] }
+  | {
+      readonly kind: "cognito";
+      readonly userPool: IUserPool;
+      readonly clients: readonly IUserPoolClient[];
+      /** The pool's domain (hosted UI, token endpoint): people sign in to the console there. */
+      readonly domainUrl?: string;
+    }
   | { readonly kind: "jwt"; readonly issuer: string; readonly audience: readonly string[] };
 
 export interface StatelessStackProps extends StackProps {
@@ -61,6 +74,9 @@ export class StatelessStack extends Stack {
   readonly periodClose: PipelineFunction;
   readonly reorder: PipelineFunction;
   readonly httpApi: HttpApi;
+  readonly console: ConsoleSite;
+  /** The console's app client for people (authorization code + PKCE), in Cognito mode. */
+  readonly peopleClient?: UserPoolClient;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -145,7 +161,25 @@ export class StatelessStack extends Stack {
       ],
     });
 
-    this.httpApi = this.buildHttpApi(props);
+    this.httpApi = new HttpApi(this, "HttpApi", {
+      description: "Backflush pipeline HTTP API (contract v1)",
+      // The stage is created below, with throttling and access logs.
+      createDefaultStage: false,
+    });
+    const cognitoDomain = props.tokenIssuer.kind === "cognito" ? props.tokenIssuer.domainUrl : undefined;
+    this.console = new ConsoleSite(this, "Console", {
+      httpApi: this.httpApi,
+      ...(cognitoDomain && { cognitoDomain }),
+    });
+    if (props.tokenIssuer.kind === "cognito" && cognitoDomain) {
+      this.peopleClient = this.buildPeopleClient(props.tokenIssuer.userPool, this.console.url);
+    }
+    this.console.deploy(
+      this.peopleClient && cognitoDomain
+        ? { domain: cognitoDomain, clientId: this.peopleClient.userPoolClientId }
+        : undefined,
+    );
+    this.buildHttpApi(this.httpApi, props);
 
     const monitoring = new Monitoring(this, "Monitoring", {
       alarmTopic: props.alarmTopic,
@@ -160,24 +194,52 @@ export class StatelessStack extends Stack {
       postingsMaxAgeSeconds: props.postingsMaxAgeSeconds,
     });
     new CfnOutput(this, "DashboardName", { value: monitoring.dashboard.dashboardName });
+    new CfnOutput(this, "ConsoleUrl", { value: this.console.url, description: "The plant console" });
   }
 
-  private buildHttpApi(props: StatelessStackProps): HttpApi {
+  /**
+   * People sign in to the console with Cognito's hosted UI: authorization code with PKCE, a public
+   * client (no secret in a browser), callback and sign-out URL the console's own address. Their
+   * access token carries plants and roles from the pre-token trigger (custom:plants and groups).
+   */
+  private buildPeopleClient(userPool: IUserPool, consoleUrl: string): UserPoolClient {
+    const client = new UserPoolClient(this, "ConsolePeople", {
+      userPool,
+      userPoolClientName: "console-people",
+      generateSecret: false,
+      authFlows: {},
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [consoleUrl],
+        logoutUrls: [consoleUrl],
+      },
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+      enableTokenRevocation: true,
+      preventUserExistenceErrors: true,
+    });
+    new CfnOutput(this, "ConsolePeopleClientId", {
+      value: client.userPoolClientId,
+      description: "App client of the console's people (hosted UI, code + PKCE)",
+    });
+    return client;
+  }
+
+  private buildHttpApi(httpApi: HttpApi, props: StatelessStackProps): void {
     const authorizer: IHttpRouteAuthorizer =
       props.tokenIssuer.kind === "cognito"
         ? new HttpUserPoolAuthorizer("PlantToken", props.tokenIssuer.userPool, {
-            userPoolClients: [...props.tokenIssuer.clients],
+            userPoolClients: [
+              ...props.tokenIssuer.clients,
+              ...(this.peopleClient ? [this.peopleClient] : []),
+            ],
           })
         : new HttpJwtAuthorizer("PlantToken", props.tokenIssuer.issuer, {
             jwtAudience: [...props.tokenIssuer.audience],
           });
-
-    const httpApi = new HttpApi(this, "HttpApi", {
-      description: "Backflush pipeline HTTP API (contract v1)",
-      defaultAuthorizer: authorizer,
-      // The stage is created below, with throttling and access logs.
-      createDefaultStage: false,
-    });
 
     const accessLogs = new LogGroup(this, "ApiAccessLogs", { retention: props.observability.logRetention });
     const stage = new HttpStage(this, "DefaultStage", {
@@ -218,7 +280,7 @@ export class StatelessStack extends Stack {
         methods: [HttpMethod[route.method]],
         integration,
         // Roles are checked by the handler, which answers 403 as a problem document; the gateway checks the token.
-        ...(route.roles === "public" ? { authorizer: noAuth } : {}),
+        authorizer: route.roles === "public" ? noAuth : authorizer,
       });
       if (route.roles === "public" && created) {
         NagSuppressions.addResourceSuppressions(created, [
@@ -231,6 +293,5 @@ export class StatelessStack extends Stack {
     }
 
     new CfnOutput(this, "ApiUrl", { value: stage.url });
-    return httpApi;
   }
 }

@@ -11,6 +11,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer } 
 import { ROUTES, type RouteDefinition, routeKeyOf } from "../infra/routes.js";
 import { flattenClaims, scopesOf, verifyToken } from "./jwt.js";
 import { type LambdaFunction, SANDBOX_ACCOUNT } from "./lambda.js";
+import { isStaticRequest, notBuilt, serveStatic } from "./static-site.js";
 
 /** API Gateway's own limit for HTTP API payloads; the handler enforces the contract's smaller one. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -222,6 +223,8 @@ export interface GatewayOptions {
   readonly secret: Uint8Array;
   readonly port: number;
   readonly host?: string;
+  /** The plant console's built files (web/dist), served at `/`; none when absent. */
+  readonly webDir?: string;
   /** Receives handler failures (API Gateway would log them and answer 500). */
   readonly onError?: (error: unknown, routeKey: string) => void;
 }
@@ -281,6 +284,11 @@ async function handleRequest(options: GatewayOptions, req: IncomingMessage): Pro
   const queryAt = target.indexOf("?");
   const rawPath = queryAt < 0 ? target : target.slice(0, queryAt);
   const rawQueryString = queryAt < 0 ? "" : target.slice(queryAt + 1);
+  if (options.webDir !== undefined && isStaticRequest(method, rawPath)) {
+    req.resume();
+    const file = serveStatic(options.webDir, rawPath, req.headers["if-none-match"]);
+    return file ?? (rawPath === "/" ? notBuilt(options.webDir) : NOT_FOUND());
+  }
   const match = matchRoute(method, rawPath);
   const body = await readBody(req);
   if (!match) return NOT_FOUND();

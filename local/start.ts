@@ -56,6 +56,7 @@ import {
   type QueueUrls,
   subscribeQueue,
 } from "./services/provision.js";
+import { consoleLink, WEB_DIR } from "./static-site.js";
 
 const ROLE_ENV = "BACKFLUSH_SANDBOX_ROLE";
 const TABLE_NAME = "backflush-sandbox";
@@ -236,6 +237,7 @@ async function start(parts: Parts, options: Options): Promise<void> {
     api: functions.api,
     secret,
     port: options.port,
+    webDir: WEB_DIR,
     onError: (error, routeKey) => warn(`gateway: ${routeKey}: ${describeError(error)}`),
   });
   startPollers(parts, sqs, resources, functions, options);
@@ -257,6 +259,7 @@ async function start(parts: Parts, options: Options): Promise<void> {
     notificationsFile: join(options.dir, "notifications.jsonl"),
   });
   say(`ready ${parts.gateway.url}`);
+  say(`console ${await consoleLink(parts.gateway.url, secret, plantsOf(readCalls(DEMO_FILE)))}`);
   say(`(started in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${options.dir}; Ctrl-C stops)`);
 }
 

@@ -21,16 +21,27 @@ const templates = (): [string, Template][] => [
   ...(s.auth ? [["auth", s.auth] as [string, Template]] : []),
 ];
 
-/** Every identity policy statement: inline policies and the ones attached to roles directly. */
+/**
+ * aws-s3-deployment's provider function (it uploads the console, cdk/constructs/console-site.ts) is
+ * aws-cdk-lib's code with aws-cdk-lib's policy; its grants are checked on their own below.
+ */
+const isUploadProvider = (logicalId: string) => logicalId.startsWith("CustomCDKBucketDeployment");
+const attachedTo = (policy: { Properties?: { Roles?: unknown } }): string[] =>
+  ((policy.Properties?.Roles ?? []) as unknown[]).map((r) => String((r as { Ref?: string }).Ref));
+
+/** Every identity policy statement of the pipeline's roles: inline policies and the ones attached to roles directly. */
 const allStatements = (template: Template): Statement[] => [
-  ...Object.values(template.findResources("AWS::IAM::Policy")).flatMap(
-    (p) => p.Properties.PolicyDocument.Statement as Statement[],
-  ),
-  ...Object.values(template.findResources("AWS::IAM::Role")).flatMap((r) =>
-    ((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
-      (p) => p.PolicyDocument.Statement,
+  ...Object.values(template.findResources("AWS::IAM::Policy"))
+    .filter((p) => !attachedTo(p).some(isUploadProvider))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]),
+  ...Object.entries(template.findResources("AWS::IAM::Role"))
+    .filter(([id]) => !isUploadProvider(id))
+    .map(([, r]) => r)
+    .flatMap((r) =>
+      ((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+        (p) => p.PolicyDocument.Statement,
+      ),
     ),
-  ),
 ];
 
 /** X-Ray's write actions are the only ones without resource-level permissions. */
@@ -62,10 +73,31 @@ describe("IAM", () => {
 
   it("attaches no AWS managed policy to any function role", () => {
     for (const [name, template] of templates()) {
-      for (const role of Object.values(template.findResources("AWS::IAM::Role"))) {
-        expect(role.Properties.ManagedPolicyArns, name).toBeUndefined();
+      for (const [id, role] of Object.entries(template.findResources("AWS::IAM::Role"))) {
+        if (!isUploadProvider(id)) expect(role.Properties.ManagedPolicyArns, name).toBeUndefined();
       }
     }
+  });
+
+  it("lets the console's upload provider read only CDK assets and write only the console bucket", () => {
+    const [role, ...others] = Object.keys(s.stateless.findResources("AWS::IAM::Role")).filter(
+      isUploadProvider,
+    );
+    expect(others).toEqual([]);
+    const statements = statementsOfRole(s.stateless, role ?? "");
+    const bucket = logicalId(s.pipeline.stateless.console.bucket);
+    const resources = statements.flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]));
+    for (const resource of resources) {
+      const text = JSON.stringify(resource);
+      expect(text === '"*"' || text.includes(bucket) || text.includes("cdk-hnb659fds-assets-"), text).toBe(
+        true,
+      );
+    }
+    // Resource * only for CloudFront invalidations, which have no resource-level permission for paths.
+    for (const st of statements.filter((st) => st.Resource === "*"))
+      expect(actionsOf(st).sort()).toEqual(["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"]);
+    const writes = statements.filter((st) => actionsOf(st).some((a) => /Put|Delete/.test(a)));
+    for (const st of writes) expect(JSON.stringify(st.Resource)).toContain(bucket);
   });
 
   describe("each function gets only what it uses", () => {
