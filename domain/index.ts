@@ -11,3 +11,5 @@ export * from "./reorder.js";
 export * from "./reversal.js";
 export * from "./settlement.js";
 export * from "./stock.js";
+export * from "./ledger.js";
+export * from "./variance-by-work-center.js";
