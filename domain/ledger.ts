@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { Decimal } from "./decimal.js";
-import { scaleOf } from "./decimal.js";
+import { Decimal, scaleOf } from "./decimal.js";
 
 /**
  * The stock ledger (docs/data-model.md, "The stock ledger"): every change of stock or WIP as
@@ -105,7 +104,14 @@ export function confirmationLines(
       postedAt: header.postedAt,
     };
     if (m.kind === "activity") {
-      return { ...base, kind: "activity", value: m.value, workCenter: m.workCenter, activity: m.activity, hours: m.qty };
+      return {
+        ...base,
+        kind: "activity",
+        value: m.value,
+        workCenter: m.workCenter,
+        activity: m.activity,
+        hours: m.qty,
+      };
     }
     const out = m.kind === "issue";
     return {

@@ -1,6 +1,7 @@
 import {
   type ConfirmationHeader,
   confirmationLines,
+  formatMoney,
   InvalidInputError,
   isValidDate,
   isValidPeriod,
@@ -9,20 +10,19 @@ import {
   linePostingDate,
   type PostedMovement,
   reversalLines,
+  sumByWorkCenter,
+  type WorkCenterVariance,
 } from "../../domain/index.js";
 import {
-  documentLines,
-  getLedgerSource,
   getPeriodState,
   getStoredReport,
   type LedgerFilter,
   type LedgerPath,
+  type LedgerStore,
   ledgerCursorShape,
   periodLines,
   queryLedger,
   type TableContext,
-  writeLedgerLines,
-  writeMissingLedgerLines,
 } from "../adapters/table/index.js";
 import { decodeCursor, encodeCursor } from "../shared/paging.js";
 import { csvTable } from "./csv.js";
@@ -66,7 +66,7 @@ export function postingLedgerLines(
  * written). Either way every line exists once before the message is acknowledged.
  */
 export async function projectPosting(
-  t: TableContext,
+  t: LedgerStore,
   plant: string,
   id: string,
   requestedDate: string,
@@ -74,15 +74,21 @@ export async function projectPosting(
 ): Promise<number> {
   if (fresh) {
     const lines = postingLedgerLines(plant, id, fresh, requestedDate);
-    await writeLedgerLines(t, lines);
+    await t.write(lines);
     return lines.length;
   }
-  const { posting } = await getLedgerSource(t, plant, id);
+  const { posting } = await t.source(plant, id);
   if (!posting?.period || posting.status === "rejected") return 0;
-  return writeMissingLedgerLines(
-    t,
-    postingLedgerLines(plant, id, { ...posting, period: posting.period }, requestedDate),
-  );
+  const expected = postingLedgerLines(plant, id, { ...posting, period: posting.period }, requestedDate);
+  return writeMissing(t, plant, id, expected);
+}
+
+/** Writes those of `expected` the document does not hold yet (a read first: a repair is mostly a no-op). */
+async function writeMissing(t: LedgerStore, plant: string, id: string, expected: readonly LedgerLine[]) {
+  if (expected.length === 0) return 0;
+  const have = new Set((await t.documentLines(plant, id)).map((l) => `${l.documentType}#${l.line}`));
+  const missing = expected.filter((l) => !have.has(`${l.documentType}#${l.line}`));
+  return missing.length === 0 ? 0 : t.writeMissing(missing);
 }
 
 /**
@@ -92,23 +98,22 @@ export async function projectPosting(
  * their projection short); only missing reversal lines are written.
  */
 export async function projectReversal(
-  t: TableContext,
+  t: LedgerStore,
   plant: string,
   id: string,
   requestedDate: string,
 ): Promise<number> {
-  const { posting, reversal } = await getLedgerSource(t, plant, id);
+  const { posting, reversal } = await t.source(plant, id);
   if (reversal?.status !== "reversed" || !reversal.period || !reversal.reversedAt) return 0;
-  let existing = await documentLines(t, plant, id);
   if (posting?.period) {
-    const expected = postingLedgerLines(plant, id, { ...posting, period: posting.period }, requestedDate);
-    const have = new Set(existing.filter((l) => l.reverses === null).map((l) => l.line));
-    const missing = expected.filter((l) => !have.has(l.line));
-    if (missing.length > 0) {
-      await writeMissingLedgerLines(t, missing);
-      existing = await documentLines(t, plant, id);
-    }
+    await writeMissing(
+      t,
+      plant,
+      id,
+      postingLedgerLines(plant, id, { ...posting, period: posting.period }, requestedDate),
+    );
   }
+  const existing = await t.documentLines(plant, id);
   const originals = existing.filter((l) => l.reverses === null && l.documentType === "confirmation");
   const first = originals.reduce((n, l) => Math.max(n, l.line), 0) + 1;
   const lines = reversalLines(
@@ -120,7 +125,42 @@ export async function projectReversal(
     },
     first,
   );
-  return writeMissingLedgerLines(t, lines);
+  const have = new Set(existing.filter((l) => l.documentType === "confirmation").map((l) => l.line));
+  const missing = lines.filter((l) => !have.has(l.line));
+  if (missing.length === 0) return 0;
+  // Nothing of the reversal written yet: one batch; else only the lines still missing, conditionally.
+  if (missing.length === lines.length) {
+    await t.write(missing);
+    return missing.length;
+  }
+  return t.writeMissing(missing);
+}
+
+/**
+ * The line a backlog line's posting adds to its confirmation's document: numbered after the
+ * posting's n lines and every backlog posting of the confirmation so far. Written in the
+ * backlog posting's own transaction; two of them racing for a number conflict on the line's
+ * attribute_not_exists and the loser recomputes.
+ */
+export function backlogLedgerLine(
+  plant: string,
+  posting: { confirmationId: string; order: string; operation: string; movements: number },
+  earlierBacklogPostings: number,
+  movement: PostedMovement,
+  at: { period: string; postingDate: string; postedAt: string },
+): LedgerLine {
+  const header: ConfirmationHeader = {
+    plant,
+    document: posting.confirmationId,
+    order: posting.order,
+    operation: posting.operation,
+    period: at.period,
+    postingDate: linePostingDate(at.postingDate, at.period),
+    postedAt: at.postedAt,
+  };
+  const [line] = confirmationLines(header, [movement], posting.movements + earlierBacklogPostings + 1);
+  if (!line) throw new Error("unreachable: one movement makes one line");
+  return line;
 }
 
 /** GET movements query (after zod): at least one of material, order, document, period. */
@@ -253,3 +293,22 @@ export async function verifyPeriod(t: TableContext, plant: string, period: strin
     ok: status === "closed" && sealed !== null && sealed === recomputed.digest,
   };
 }
+
+/** A work center row as the period report shows it (docs/ledger.md, "Variance by work center"). */
+export interface WorkCenterRow {
+  readonly workCenter: string | null;
+  readonly scrap: string;
+  readonly usage: string;
+}
+
+export const workCenterRows = (rows: readonly WorkCenterVariance[] | undefined): WorkCenterRow[] =>
+  (rows ?? []).map((r) => ({
+    workCenter: r.workCenter,
+    scrap: formatMoney(r.scrap),
+    usage: formatMoney(r.usage),
+  }));
+
+/** The period's `varianceByWorkCenter`: its settled orders' rows summed per work center. */
+export const periodWorkCenterRows = (
+  variances: Iterable<{ readonly byWorkCenter?: readonly WorkCenterVariance[] | undefined }>,
+): WorkCenterRow[] => workCenterRows(sumByWorkCenter([...variances].map((v) => v.byWorkCenter ?? [])));

@@ -43,7 +43,14 @@ function ledger(p: string): LedgerLine[] {
     ]),
     ...confirmationLines({ ...doc("C-1", "2026-11-05"), order: "1000001", operation: "0010" }, [
       { kind: "issue", material: "RIM", location: "MACH-01", qty: "25.00", value: "21.25" },
-      { kind: "activity", operation: "0010", workCenter: "PRESS-1", activity: "labor", qty: "1.5", value: "67.50" },
+      {
+        kind: "activity",
+        operation: "0010",
+        workCenter: "PRESS-1",
+        activity: "labor",
+        qty: "1.5",
+        value: "67.50",
+      },
       { kind: "receipt", material: "LID", location: "FG", qty: "10", value: "100.00" },
     ]),
     ...confirmationLines({ ...doc("C-2", "2026-12-01"), order: "1000002", operation: "0010" }, [
@@ -91,7 +98,12 @@ describe("GET movements", () => {
   it("by order, by document and by period", async () => {
     const order = await movementsView(table, plant, { order: "1000001", limit: 100 });
     expect(view(order.items)).toEqual(["C-1/1 -25.00 -21.25", "C-1/2 - 67.50", "C-1/3 10 100.00"]);
-    expect(order.items[1]).toMatchObject({ kind: "activity", workCenter: "PRESS-1", activity: "labor", hours: "1.5" });
+    expect(order.items[1]).toMatchObject({
+      kind: "activity",
+      workCenter: "PRESS-1",
+      activity: "labor",
+      hours: "1.5",
+    });
     const doc = await movementsView(table, plant, { document: "T-1", limit: 100 });
     expect(view(doc.items)).toEqual(["T-1/1 -40.00 -34.00", "T-1/2 40.00 34.00"]);
     const december = await movementsView(table, plant, { period: "2026-12", limit: 100 });
@@ -159,7 +171,9 @@ describe("GET movements route", () => {
   it("answers 400 without material, order, document or period, and for a cursor it did not issue", async () => {
     const none = await get({ location: "RAW" });
     expect(none.statusCode).toBe(400);
-    const foreign = Buffer.from(JSON.stringify({ pk: "P#OTHER#LDG#X", sk: "L#000001#C" })).toString("base64url");
+    const foreign = Buffer.from(JSON.stringify({ pk: "P#OTHER#LDG#X", sk: "L#000001#C" })).toString(
+      "base64url",
+    );
     expect((await get({ document: "X", cursor: foreign })).statusCode).toBe(400);
     expect((await get({ document: "X", cursor: "not-a-cursor" })).statusCode).toBe(400);
     expect((await get({ material: "RIM", limit: "1001" })).statusCode).toBe(400);

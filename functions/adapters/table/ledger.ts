@@ -377,3 +377,26 @@ export async function getLedgerSource(t: TableContext, plant: string, id: string
       : undefined,
   };
 }
+
+/** The ledger's port for the worker's use cases (docs/data-model.md, "The stock ledger"). */
+export interface LedgerStore {
+  /** The posting and reversal records a confirmation's lines are projected from. */
+  source(plant: string, id: string): Promise<LedgerSource>;
+  documentLines(plant: string, document: string): Promise<LedgerLine[]>;
+  /** Lines of a posting that just committed: one standard write each. */
+  write(lines: readonly LedgerLine[]): Promise<void>;
+  /** Only the missing ones, each under attribute_not_exists; returns how many were written. */
+  writeMissing(lines: readonly LedgerLine[]): Promise<number>;
+  /** A line inside a posting's own transaction. */
+  put(line: LedgerLine): TaggedItem;
+}
+
+export function ledgerStore(t: TableContext): LedgerStore {
+  return {
+    source: (plant, id) => getLedgerSource(t, plant, id),
+    documentLines: (plant, document) => documentLines(t, plant, document),
+    write: (lines) => writeLedgerLines(t, lines),
+    writeMissing: (lines) => writeMissingLedgerLines(t, lines),
+    put: (line) => ledgerPut(t, line),
+  };
+}

@@ -22,10 +22,22 @@ function scriptFromDocs(): string {
 
 describe("the auditor's digest script in docs/ledger.md", () => {
   it.skipIf(!hasPython)("recomputes the sealed digest from GET movements pages", () => {
-    const doc = { plant: "P100", period: "2026-11", postingDate: "2026-11-05", postedAt: "2026-11-05T08:00:00.000Z" };
+    const doc = {
+      plant: "P100",
+      period: "2026-11",
+      postingDate: "2026-11-05",
+      postedAt: "2026-11-05T08:00:00.000Z",
+    };
     const posted = confirmationLines({ ...doc, document: "C-1", order: "1000001", operation: "0010" }, [
       { kind: "issue", material: "RIM", location: "MACH-01", qty: "25.00", value: "21.25" },
-      { kind: "activity", operation: "0010", workCenter: "PRESS-1", activity: "labor", qty: "1.5", value: "67.50" },
+      {
+        kind: "activity",
+        operation: "0010",
+        workCenter: "PRESS-1",
+        activity: "labor",
+        qty: "1.5",
+        value: "67.50",
+      },
       { kind: "receipt", material: "LID", location: "FG", qty: "10", value: "100.00" },
     ]);
     const lines = [
@@ -33,7 +45,11 @@ describe("the auditor's digest script in docs/ledger.md", () => {
         { material: "RIM", location: "RAW", qty: "100.00", value: "85.00" },
       ]),
       ...posted,
-      ...reversalLines(posted, { ...doc, postedAt: "2026-11-06T09:00:00.000Z", postingDate: "2026-11-06" }, 4),
+      ...reversalLines(
+        posted,
+        { ...doc, postedAt: "2026-11-06T09:00:00.000Z", postingDate: "2026-11-06" },
+        4,
+      ),
     ];
     const dir = mkdtempSync(join(tmpdir(), "ledger-digest-"));
     try {

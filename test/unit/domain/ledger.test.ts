@@ -25,7 +25,14 @@ const header: ConfirmationHeader = {
 
 const posted = confirmationLines(header, [
   { kind: "issue", material: "RIM-BASE", location: "MACH-01", qty: "1514.50", value: "1287.33" },
-  { kind: "activity", operation: "0010", workCenter: "PRESS-1", activity: "labor", qty: "3.5", value: "157.50" },
+  {
+    kind: "activity",
+    operation: "0010",
+    workCenter: "PRESS-1",
+    activity: "labor",
+    qty: "3.5",
+    value: "157.50",
+  },
   { kind: "receipt", material: "LID-90", location: "FG", qty: "5000", value: "3500.00" },
 ]);
 
@@ -43,7 +50,9 @@ describe("ledger lines", () => {
   it("reverses every original line once, numbered on, naming what it reverses", () => {
     const at2 = { period: "2026-12", postingDate: "2026-12-01", postedAt: "2026-12-01T07:00:00.000Z" };
     const reversal = reversalLines(posted, at2, 4);
-    expect(reversal.map((l) => [l.line, l.reverses, l.reversesLine, l.qty, l.value, l.hours, l.period])).toEqual([
+    expect(
+      reversal.map((l) => [l.line, l.reverses, l.reversesLine, l.qty, l.value, l.hours, l.period]),
+    ).toEqual([
       [4, "PRESS1-0001", 1, "1514.50", "1287.33", undefined, "2026-12"],
       [5, "PRESS1-0001", 2, undefined, "-157.50", "-3.5", "2026-12"],
       [6, "PRESS1-0001", 3, "-5000", "-3500.00", undefined, "2026-12"],
@@ -59,7 +68,13 @@ describe("ledger lines", () => {
   });
 
   it("a transfer is two lines that cancel, a receipt one at standard", () => {
-    const doc = { plant: "P100", document: "T-1", period: "2026-11", postingDate: "2026-11-25", postedAt: "x" };
+    const doc = {
+      plant: "P100",
+      document: "T-1",
+      period: "2026-11",
+      postingDate: "2026-11-25",
+      postedAt: "x",
+    };
     const lines = stockDocumentLines(doc, "transfer", [
       { material: "RIM-BASE", location: "RAW", qty: "-1200.00", value: "-1020.00" },
       { material: "RIM-BASE", location: "MACH-01", qty: "1200.00", value: "1020.00" },
