@@ -6,8 +6,9 @@
  *   BENCH_QUICK=1 npm run bench            smoke sizes, to see that it works (about 4 minutes)
  *   BENCH_API_SECONDS=5 npm run bench      shorter API load
  *   BENCH_RUNS=5 npm run bench             more runs per figure
- *   BENCH_ONLY=worker,close npm run bench  some scenarios only (backflush, worker, close, api):
+ *   BENCH_ONLY=worker,close npm run bench  some scenarios only (backflush, worker, close, ledger, api):
  *                                          prints the table, leaves results.json as it was
+ *   BENCH_MERGE=1 BENCH_ONLY=ledger ...    merges that partial run's figures into results.json
  *
  * Order: the pure engine; then on one in-memory DynamoDB Local the worker and the raw
  * TransactWriteItems rate, alternating run by run so both see the same engine state, and the
@@ -22,6 +23,7 @@ import {
   type FigureSpec,
   machineFacts,
   medianOf,
+  mergeResults,
   renderTable,
   type Summary,
   summarize,
@@ -31,7 +33,7 @@ import { runApi } from "./scenarios/api.js";
 import { runBackflush } from "./scenarios/backflush.js";
 import { closeOnce, seedClose } from "./scenarios/close.js";
 import { runEngine } from "./scenarios/engine.js";
-import { closeWithLedger, readMaterialMovements } from "./scenarios/ledger.js";
+import { closeWithLedger, readMaterialMovements, seedLedgerClose } from "./scenarios/ledger.js";
 import { runWorker } from "./scenarios/worker.js";
 import { type BenchServices, startBenchServices } from "./services.js";
 import { timed } from "./timing.js";
@@ -183,7 +185,10 @@ async function main(): Promise<void> {
   };
   say(`\n${renderTable(FIGURES, results)}\n`);
   if (config.only.size < SCENARIOS.length) {
-    say(`partial run (BENCH_ONLY): ${RESULTS_FILE} left as it was`);
+    if (process.env.BENCH_MERGE === "1") {
+      mergeResults(RESULTS_FILE, FIGURES, results, [...config.only]);
+      say(`partial run (BENCH_ONLY, BENCH_MERGE=1): its figures merged into ${RESULTS_FILE}`);
+    } else say(`partial run (BENCH_ONLY): ${RESULTS_FILE} left as it was`);
     return;
   }
   writeResults(RESULTS_FILE, FIGURES, results);
@@ -279,8 +284,9 @@ async function measureLedger(services: BenchServices, config: BenchConfig, log: 
     );
   }
   for (const postings of config.ledger.close.postingsPerOrder) {
+    const fixture = await seedLedgerClose(services, `LC${postings}`, config.ledger.close.orders, postings);
     for (let run = 1; run <= config.runs; run++) {
-      const c = await closeWithLedger(services, `LC${postings}R${run}`, config.ledger.close.orders, postings);
+      const c = await closeWithLedger(services, fixture);
       log.add(`ledgerSettlementItemsPerOrder${postings}`, c.settlementItemsReadPerOrder);
       log.add(`digestItemsPerLine${postings}`, c.digestItemsReadPerLine);
       log.add(`digestReadUnitsPerLine${postings}`, c.digestReadUnitsPerLine);

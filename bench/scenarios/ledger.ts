@@ -12,7 +12,11 @@ import { movementsView, periodLedgerDigest } from "../../functions/use-cases/led
 import { CapacityMeter } from "../capacity.js";
 import type { BenchServices } from "../services.js";
 import { timed } from "../timing.js";
-import { closeOnce, seedClose } from "./close.js";
+import { type CloseFixture, closeOnce, seedClose } from "./close.js";
+
+/** A close fixture whose posting records have their ledger lines (seeded once per size). */
+export const seedLedgerClose = (services: BenchServices, tag: string, orders: number, postings: number) =>
+  seedClose(services, tag, orders, postings, { ledger: true });
 
 export interface MovementsReadFigures {
   readonly material: string;
@@ -65,17 +69,15 @@ export interface LedgerCloseFigures {
 }
 
 /**
- * A close of `orders` orders × `postings` postings whose lines are in the ledger: the whole close
+ * A close of the fixture's orders, whose lines are in the ledger: the whole close
  * metered, then the digest pass alone (the same Query pages the close ran), so the settlement's
  * share is the difference.
  */
 export async function closeWithLedger(
   services: BenchServices,
-  tag: string,
-  orders: number,
-  postings: number,
+  fixture: CloseFixture,
 ): Promise<LedgerCloseFigures> {
-  const fixture = await seedClose(services, tag, orders, postings, { ledger: true });
+  const { orders, postingsPerOrder: postings } = fixture;
   const close = await closeOnce(services, fixture);
   const meter = new CapacityMeter();
   const detach = meter.attach(services.ddb);
