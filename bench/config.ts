@@ -4,7 +4,7 @@
  */
 import { WORKER_BATCH } from "../infra/messaging.js";
 
-export const SCENARIOS = ["backflush", "worker", "close", "api"] as const;
+export const SCENARIOS = ["backflush", "worker", "close", "ledger", "api"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchConfig {
@@ -17,6 +17,8 @@ export interface BenchConfig {
   /** How long each raw TransactWriteItems measurement runs. */
   readonly engineSeconds: number;
   readonly close: CloseSizes;
+  /** The ledger's own figures: a worker run of these sizes and closes of `close.orders` orders. */
+  readonly ledger: { readonly worker: WorkerSizes; readonly close: CloseSizes };
   readonly api: ApiSizes;
   readonly backflush: { readonly components: number; readonly confirmations: number };
 }
@@ -57,6 +59,16 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     },
     engineSeconds: quick ? 4 : 15,
     close: { orders: quick ? 100 : 1_000, postingsPerOrder: [20, 200] },
+    ledger: {
+      worker: {
+        plants: 1,
+        ordersPerPlant: 6,
+        confirmations: quick ? 120 : 400,
+        concurrency: WORKER_BATCH.maximumConcurrency,
+        batchSize: WORKER_BATCH.batchSize,
+      },
+      close: { orders: quick ? 5 : 20, postingsPerOrder: [20, 200] },
+    },
     api: {
       connections: 50,
       seconds: positiveInt(env, "BENCH_API_SECONDS") ?? (quick ? 5 : 20),

@@ -2,7 +2,7 @@
  * The benchmark's output: machine facts, one line per figure (median of the runs, with their
  * spread), and bench/results.json with the same figures as plain numbers (README.md#performance).
  */
-import { renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 
 export interface MachineFacts {
@@ -87,6 +87,53 @@ export function writeResults(file: string, specs: readonly FigureSpec[], results
     details: results.details,
   };
   // Written aside, then renamed: an interrupted run never leaves a half-written file.
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(document, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * BENCH_MERGE=1 with BENCH_ONLY: the figures of this partial run replace those of the same keys
+ * in the existing file; everything else stays, and `partialRuns` says which scenarios were redone when.
+ */
+export function mergeResults(
+  file: string,
+  specs: readonly FigureSpec[],
+  results: BenchResults,
+  scenarios: readonly string[],
+): void {
+  const old = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  const section = (name: string) => (old[name] ?? {}) as Record<string, unknown>;
+  const spread = section("spread");
+  const runs = section("runs");
+  const goals = section("goals");
+  const details = section("details");
+  const top: Record<string, number> = {};
+  for (const spec of specs) {
+    const s = results.figures.get(spec.key);
+    if (!s) continue;
+    top[spec.key] = round(s.median, spec.digits + 2);
+    spread[spec.key] = { min: round(s.min, spec.digits + 2), max: round(s.max, spec.digits + 2) };
+    runs[spec.key] = s.runs.map((r) => round(r, spec.digits + 2));
+    if (spec.goal) goals[spec.key] = spec.goal;
+  }
+  const partialRuns = [
+    ...((old.partialRuns as unknown[] | undefined) ?? []),
+    {
+      scenarios,
+      generatedAt: results.generatedAt,
+      quick: results.quick,
+      runsPerFigure: results.runsPerFigure,
+    },
+  ];
+  const document = {
+    ...old,
+    ...top,
+    goals,
+    spread,
+    runs,
+    details: { ...details, ...results.details },
+    partialRuns,
+  };
   writeFileSync(`${file}.tmp`, `${JSON.stringify(document, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
 }

@@ -6,8 +6,9 @@
  *   BENCH_QUICK=1 npm run bench            smoke sizes, to see that it works (about 4 minutes)
  *   BENCH_API_SECONDS=5 npm run bench      shorter API load
  *   BENCH_RUNS=5 npm run bench             more runs per figure
- *   BENCH_ONLY=worker,close npm run bench  some scenarios only (backflush, worker, close, api):
+ *   BENCH_ONLY=worker,close npm run bench  some scenarios only (backflush, worker, close, ledger, api):
  *                                          prints the table, leaves results.json as it was
+ *   BENCH_MERGE=1 BENCH_ONLY=ledger ...    merges that partial run's figures into results.json
  *
  * Order: the pure engine; then on one in-memory DynamoDB Local the worker and the raw
  * TransactWriteItems rate, alternating run by run so both see the same engine state, and the
@@ -22,6 +23,7 @@ import {
   type FigureSpec,
   machineFacts,
   medianOf,
+  mergeResults,
   renderTable,
   type Summary,
   summarize,
@@ -31,6 +33,7 @@ import { runApi } from "./scenarios/api.js";
 import { runBackflush } from "./scenarios/backflush.js";
 import { closeOnce, seedClose } from "./scenarios/close.js";
 import { runEngine } from "./scenarios/engine.js";
+import { closeWithLedger, readMaterialMovements, seedLedgerClose } from "./scenarios/ledger.js";
 import { runWorker } from "./scenarios/worker.js";
 import { type BenchServices, startBenchServices } from "./services.js";
 import { timed } from "./timing.js";
@@ -74,6 +77,63 @@ const FIGURES: readonly FigureSpec[] = [
   },
   { key: "closeReadUnitsPerOrder20", label: "close read units, 20/order", unit: "RRU/order", digits: 2 },
   { key: "closeReadUnitsPerOrder200", label: "close read units, 200/order", unit: "RRU/order", digits: 2 },
+  {
+    key: "ledgerWriteUnitsPerConfirmation",
+    label: "ledger write units",
+    unit: "WRU/confirmation",
+    digits: 2,
+  },
+  {
+    key: "ledgerWriteUnitsPerLine",
+    label: "ledger write units per line",
+    unit: "WRU/line",
+    digits: 3,
+    goal: "<= 1",
+  },
+  { key: "ledgerIndexWriteUnitsPerLine", label: "ledger index write units", unit: "WRU/line", digits: 2 },
+  {
+    key: "ledgerTransactionToMinimumRatio",
+    label: "posting writes / minimum, with ledger",
+    unit: "",
+    digits: 3,
+    goal: "<= 1.2",
+  },
+  { key: "movementsReadUnitsPerLine", label: "GET movements, one material", unit: "RRU/line", digits: 3 },
+  {
+    key: "movementsItemsEvaluatedPerLine",
+    label: "GET movements items evaluated",
+    unit: "items/line",
+    digits: 2,
+    goal: "1",
+  },
+  {
+    key: "ledgerSettlementItemsPerOrder20",
+    label: "close settlement reads, 20/order",
+    unit: "items/order",
+    digits: 2,
+  },
+  {
+    key: "ledgerSettlementItemsPerOrder200",
+    label: "close settlement reads, 200/order",
+    unit: "items/order",
+    digits: 2,
+    goal: "flat",
+  },
+  { key: "digestItemsPerLine20", label: "digest pass items, 20/order", unit: "items/line", digits: 3 },
+  {
+    key: "digestItemsPerLine200",
+    label: "digest pass items, 200/order",
+    unit: "items/line",
+    digits: 3,
+    goal: "1",
+  },
+  { key: "digestReadUnitsPerLine20", label: "digest pass read units, 20/order", unit: "RRU/line", digits: 4 },
+  {
+    key: "digestReadUnitsPerLine200",
+    label: "digest pass read units, 200/order",
+    unit: "RRU/line",
+    digits: 4,
+  },
   { key: "backflushMsPer1000Lines", label: "domain backflush", unit: "ms/1,000 lines", digits: 2 },
 ];
 
@@ -103,11 +163,12 @@ async function main(): Promise<void> {
   say(`${config.quick ? "QUICK run, smoke sizes" : "full run"}, ${config.runs} runs per figure\n`);
   const log = new RunLog();
   if (config.only.has("backflush")) measureBackflush(config, log);
-  if (config.only.has("worker") || config.only.has("close")) {
+  if (config.only.has("worker") || config.only.has("close") || config.only.has("ledger")) {
     const services = await startBenchServices();
     try {
       if (config.only.has("worker")) await measureWorkerAndEngine(services, config, log);
       if (config.only.has("close")) await measureClose(services, config, log);
+      if (config.only.has("ledger")) await measureLedger(services, config, log);
     } finally {
       await services.stop();
     }
@@ -124,7 +185,10 @@ async function main(): Promise<void> {
   };
   say(`\n${renderTable(FIGURES, results)}\n`);
   if (config.only.size < SCENARIOS.length) {
-    say(`partial run (BENCH_ONLY): ${RESULTS_FILE} left as it was`);
+    if (process.env.BENCH_MERGE === "1") {
+      mergeResults(RESULTS_FILE, FIGURES, results, [...config.only]);
+      say(`partial run (BENCH_ONLY, BENCH_MERGE=1): its figures merged into ${RESULTS_FILE}`);
+    } else say(`partial run (BENCH_ONLY): ${RESULTS_FILE} left as it was`);
     return;
   }
   writeResults(RESULTS_FILE, FIGURES, results);
@@ -186,6 +250,51 @@ async function measureClose(services: BenchServices, config: BenchConfig, log: R
       say(
         `close ${run}/${config.runs}, ${c.orders} orders × ${postings} postings: ` +
           `${fixed(c.itemsReadPerOrder, 2)} items read per order in ${fixed(c.seconds)} s`,
+      );
+    }
+  }
+}
+
+/** The ledger's figures (docs/ledger.md): its write units, one material's reads, the close's digest pass. */
+async function measureLedger(services: BenchServices, config: BenchConfig, log: RunLog) {
+  for (let run = 1; run <= config.runs; run++) {
+    const w = await runWorker(services, config.ledger.worker, `L${run}`);
+    const perLine = w.ledgerWriteUnitsPerConfirmation / w.ledgerLinesPerConfirmation;
+    log.add("ledgerWriteUnitsPerConfirmation", w.ledgerWriteUnitsPerConfirmation);
+    log.add("ledgerWriteUnitsPerLine", perLine);
+    log.add(
+      "ledgerIndexWriteUnitsPerLine",
+      w.ledgerIndexWriteUnitsPerConfirmation / w.ledgerLinesPerConfirmation,
+    );
+    log.add(
+      "ledgerTransactionToMinimumRatio",
+      w.writeUnitsPerConfirmation / w.minimumWriteUnitsPerConfirmation,
+    );
+    // The hot component: every confirmation of the mix issues it.
+    const m = await readMaterialMovements(services, w.plantIds[0] ?? "", "HOT-1");
+    log.add("movementsReadUnitsPerLine", m.readUnitsPerLine);
+    log.add("movementsItemsEvaluatedPerLine", m.itemsEvaluatedPerLine);
+    log.detail("ledgerWorker", w);
+    log.detail("movements", m);
+    say(
+      `ledger ${run}/${config.runs}: ${fixed(w.ledgerLinesPerConfirmation, 1)} lines and ` +
+        `${fixed(w.ledgerWriteUnitsPerConfirmation, 2)} WRU per confirmation (${fixed(perLine, 3)} per line); ` +
+        `posting ${fixed(w.writeUnitsPerConfirmation, 2)} WRU (minimum ${fixed(w.minimumWriteUnitsPerConfirmation, 2)}); ` +
+        `${m.material}: ${m.lines} lines, ${fixed(m.readUnitsPerLine, 3)} RRU per line`,
+    );
+  }
+  for (const postings of config.ledger.close.postingsPerOrder) {
+    const fixture = await seedLedgerClose(services, `LC${postings}`, config.ledger.close.orders, postings);
+    for (let run = 1; run <= config.runs; run++) {
+      const c = await closeWithLedger(services, fixture);
+      log.add(`ledgerSettlementItemsPerOrder${postings}`, c.settlementItemsReadPerOrder);
+      log.add(`digestItemsPerLine${postings}`, c.digestItemsReadPerLine);
+      log.add(`digestReadUnitsPerLine${postings}`, c.digestReadUnitsPerLine);
+      log.detail("ledgerClose", c);
+      say(
+        `ledger close ${run}/${config.runs}, ${c.orders} orders × ${postings} postings, ${c.lines} lines: ` +
+          `settlement ${fixed(c.settlementItemsReadPerOrder, 2)} items/order; digest pass ` +
+          `${fixed(c.digestItemsReadPerLine, 3)} items and ${fixed(c.digestReadUnitsPerLine, 4)} RRU per line`,
       );
     }
   }

@@ -196,6 +196,7 @@ const productOf = (md: PlantMasterData, i: number): string => md.boms[i % md.bom
 export function itemFamily(key: string): string {
   const [pk = "", sk = ""] = key.split("|");
   if (pk.includes("#STK#")) return "stock";
+  if (pk.includes("#LDG#")) return "ledger";
   if (sk === "ORDER") return "order";
   if (sk === "POSTING") return "record";
   if (sk === "INTAKE") return "intake";

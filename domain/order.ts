@@ -19,6 +19,7 @@ import {
   ownValue,
   type Routing,
 } from "./model.js";
+import type { WorkCenterVariance } from "./variance-by-work-center.js";
 
 export type OrderStatus = "released" | "in_process" | "completed" | "closed";
 
@@ -88,6 +89,8 @@ export interface SettledVariance {
   readonly scrap: Decimal;
   readonly usage: Decimal;
   readonly other: Decimal;
+  /** What settlements so far gave each work center (absent before the first one). */
+  readonly byWorkCenter?: readonly WorkCenterVariance[] | undefined;
 }
 
 export interface OrderState {

@@ -1,12 +1,19 @@
 import { type Decimal, roundMoney, ZERO } from "./decimal.js";
 import type { JournalEntry, MasterData } from "./model.js";
 import { bookOnOrder, type Order, requireMaterial, scrapFactor, wipBalance } from "./order.js";
+import {
+  subtractByWorkCenter,
+  varianceByWorkCenter,
+  type WorkCenterVariance,
+} from "./variance-by-work-center.js";
 
 export interface Variance {
   readonly total: Decimal;
   readonly scrap: Decimal;
   readonly usage: Decimal;
   readonly other: Decimal;
+  /** Scrap and usage by work center; the rows add up to `scrap` and `usage` exactly. */
+  readonly byWorkCenter: readonly WorkCenterVariance[];
 }
 
 export type SettlementResult =
@@ -51,9 +58,15 @@ export function settle(order: Order, md: MasterData, period: string): Settlement
           : { debit: "WIP", credit: account, amount: amount.neg() },
     );
   const booked = bookOnOrder(state, period, journal);
+  // By work center: the allocation of the order's totals so far, less what earlier settlements gave.
+  const allocated = varianceByWorkCenter(order, md, {
+    scrap: state.settled.scrap.plus(scrap),
+    usage: state.settled.usage.plus(usage),
+  });
+  const byWorkCenter = subtractByWorkCenter(allocated, state.settled.byWorkCenter ?? []);
   return {
     kind: "settled",
-    variance: { total: wip, scrap, usage, other },
+    variance: { total: wip, scrap, usage, other, byWorkCenter },
     journal,
     order: {
       snapshot: order.snapshot,
@@ -64,6 +77,7 @@ export function settle(order: Order, md: MasterData, period: string): Settlement
           scrap: state.settled.scrap.plus(scrap),
           usage: state.settled.usage.plus(usage),
           other: state.settled.other.plus(other),
+          byWorkCenter: allocated,
         },
       },
     },

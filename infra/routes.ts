@@ -42,6 +42,8 @@ export const ROUTES = [
   { method: "GET", path: "/v1/plants/{plant}/reorders", roles: "any" },
   { method: "POST", path: "/v1/plants/{plant}/periods/{period}/close", roles: ["controller"] },
   { method: "GET", path: "/v1/plants/{plant}/periods/{period}", roles: "any" },
+  { method: "GET", path: "/v1/plants/{plant}/movements", roles: "any" },
+  { method: "GET", path: "/v1/plants/{plant}/periods/{period}/verify", roles: ["controller"] },
 ] as const satisfies readonly RouteDefinition[];
 
 type KeyOf<R> = R extends { readonly method: infer M extends string; readonly path: infer P extends string }

@@ -16,7 +16,7 @@ export interface IndexDefinition {
   /**
    * KEYS_ONLY where the indexed item is rewritten by every posting (stock, orders): an update
    * that leaves the index keys alone then costs no index write. ALL where items are written
-   * once and listed with their attributes (backlog lines).
+   * once and listed with their attributes (backlog lines, ledger lines).
    */
   readonly projection: "ALL" | "KEYS_ONLY";
 }
@@ -57,6 +57,33 @@ export const STOCK_INDEX = {
   projection: "KEYS_ONLY",
 } as const satisfies IndexDefinition;
 
+/** Stock ledger lines of one material, sorted `postingDate#postedAt#document#line#type`. */
+export const LEDGER_MATERIAL_INDEX = {
+  indexName: "gsi5",
+  partitionKey: "gsi5pk",
+  sortKey: "gsi5sk",
+  purpose: "stock ledger lines of one material (location a filter), by posting date, oldest first",
+  projection: "ALL",
+} as const satisfies IndexDefinition;
+
+/** Stock ledger lines of one production order (sparse: stock documents have none). */
+export const LEDGER_ORDER_INDEX = {
+  indexName: "gsi6",
+  partitionKey: "gsi6pk",
+  sortKey: "gsi6sk",
+  purpose: "stock ledger lines of one production order, by posting date, oldest first",
+  projection: "ALL",
+} as const satisfies IndexDefinition;
+
+/** Stock ledger lines of one period of a plant. */
+export const LEDGER_PERIOD_INDEX = {
+  indexName: "gsi7",
+  partitionKey: "gsi7pk",
+  sortKey: "gsi7sk",
+  purpose: "stock ledger lines of one period (GET movements by period, the close's digest, verify)",
+  projection: "ALL",
+} as const satisfies IndexDefinition;
+
 /**
  * Every order of a plant by status, newest release first: GET orders (docs/api.md), one partition
  * per status. Keys only: every posting rewrites its order, and an update that leaves the keys alone
@@ -75,6 +102,9 @@ export const TABLE_INDEXES: readonly IndexDefinition[] = [
   REORDER_INDEX,
   CLOSE_INDEX,
   STOCK_INDEX,
+  LEDGER_MATERIAL_INDEX,
+  LEDGER_ORDER_INDEX,
+  LEDGER_PERIOD_INDEX,
   ORDERS_INDEX,
 ];
 

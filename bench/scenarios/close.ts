@@ -25,6 +25,7 @@ import {
   ZERO,
 } from "../../domain/index.js";
 import {
+  ledgerItem,
   type MovementView,
   orderWrite,
   postingWrite,
@@ -32,9 +33,10 @@ import {
   type TableContext,
   transactWrite,
 } from "../../functions/adapters/table/index.js";
-import { pack } from "../../functions/shared/codec.js";
+import { pack, unpack } from "../../functions/shared/codec.js";
 import { keys } from "../../functions/shared/keys.js";
 import { noMetrics, silentLog } from "../../functions/shared/ports.js";
+import { postingLedgerLines } from "../../functions/use-cases/ledger.js";
 import { runClose } from "../../functions/use-cases/period-close.js";
 import { issuedValueByStockItem, movementViews } from "../../functions/use-cases/posting-support.js";
 import { CapacityMeter } from "../capacity.js";
@@ -70,6 +72,7 @@ export async function seedClose(
   tag: string,
   orders: number,
   postingsPerOrder: number,
+  options: { readonly ledger?: boolean } = {},
 ): Promise<CloseFixture> {
   const t = services.table;
   const plant = tag;
@@ -79,6 +82,8 @@ export async function seedClose(
   const templates = postedTemplates(t, md, postingsPerOrder, period);
   const copies = orderCopies(t, plant, templates, orders);
   await batchWrite(t, [...copies.snapshots, ...copies.orderItems, ...copies.records]);
+  // The posting records' ledger lines, as the worker's projection writes them (docs/ledger.md).
+  if (options.ledger) await batchWrite(t, ledgerItems(plant, period, copies.records));
   await stockAggregates(t, plant, period, copies.used);
   return { plant, period, orders, postingsPerOrder, orderItems: copies.orderItems };
 }
@@ -106,6 +111,20 @@ function orderCopies(t: TableContext, plant: string, templates: readonly Templat
     });
   }
   return { orderItems, snapshots, records, used };
+}
+
+/** The lines each posting record projects to (postingLedgerLines), as table items. */
+function ledgerItems(plant: string, period: string, records: readonly Record<string, unknown>[]) {
+  return records.flatMap((r) => {
+    const { movements } = unpack<{ movements: MovementView[] }>(r.data as Uint8Array);
+    const lines = postingLedgerLines(
+      plant,
+      String(r.confirmationId),
+      { order: String(r.order), operation: "0010", period, postedAt: String(r.postedAt), movements },
+      `${period}-15`,
+    );
+    return lines.map(ledgerItem);
+  });
 }
 
 /** One close of the fixture's period, from the orders as they were before any close. */

@@ -58,10 +58,17 @@ export interface WorkerFigures {
   readonly nodeCpuMsPerConfirmation: number;
   /** Seconds spent seeding the plants and in intake; not the worker's time. */
   readonly setupSeconds: { readonly seed: number; readonly intake: number };
+  /** Intake and the posting's writes, the ledger lines apart (they are the next figures). */
   readonly writeUnitsPerConfirmation: number;
   readonly minimumWriteUnitsPerConfirmation: number;
   readonly indexWriteUnitsPerConfirmation: number;
+  /** The ledger lines projected after the posting committed (docs/ledger.md). */
+  readonly ledgerLinesPerConfirmation: number;
+  readonly ledgerWriteUnitsPerConfirmation: number;
+  readonly ledgerIndexWriteUnitsPerConfirmation: number;
   readonly readUnitsPerConfirmation: number;
+  /** The plants the run posted to (fresh each run). */
+  readonly plantIds: readonly string[];
   /** DynamoDB calls per confirmation and their average latency, intake and worker apart. */
   readonly calls: { readonly intake: CallFigures; readonly worker: CallFigures };
   readonly byFamily: Readonly<Record<string, FamilyFigures>>;
@@ -253,6 +260,7 @@ function figures(
   const per = (x: number) => x / n;
   const intake = prepared.meter;
   const worker = posted.meter;
+  const ledger = bills.worker.byRole.get("ledger") ?? { writes: 0, units: 0, indexUnits: 0, bytes: 0 };
   return {
     confirmations: n,
     seconds: posted.seconds,
@@ -260,9 +268,15 @@ function figures(
     retriesPerConfirmation: per(posted.retries),
     nodeCpuMsPerConfirmation: per(posted.cpuMs),
     setupSeconds: prepared.setupSeconds,
-    writeUnitsPerConfirmation: per(bills.intake.units + bills.worker.units),
+    writeUnitsPerConfirmation: per(bills.intake.units + bills.worker.units - ledger.units),
     minimumWriteUnitsPerConfirmation: per(minimumUnits(worker)),
-    indexWriteUnitsPerConfirmation: per(bills.intake.indexUnits + bills.worker.indexUnits),
+    indexWriteUnitsPerConfirmation: per(
+      bills.intake.indexUnits + bills.worker.indexUnits - ledger.indexUnits,
+    ),
+    ledgerLinesPerConfirmation: per(ledger.writes),
+    ledgerWriteUnitsPerConfirmation: per(ledger.units),
+    ledgerIndexWriteUnitsPerConfirmation: per(ledger.indexUnits),
+    plantIds: workload.plants,
     readUnitsPerConfirmation: per(intake.reads.units + worker.reads.units),
     calls: { intake: callFigures(intake, n), worker: callFigures(worker, n) },
     byFamily: byFamily(bills, n),

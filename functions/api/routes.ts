@@ -10,6 +10,7 @@ import {
   getConfirmationView,
   requestReversal,
 } from "../use-cases/confirmation-intake.js";
+import { movementsToCsv, movementsView, verifyPeriod } from "../use-cases/ledger.js";
 import {
   getBomView,
   getMaterialView,
@@ -212,6 +213,25 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
         },
         body: reportToCsv(report),
       };
+    },
+    "GET /v1/plants/{plant}/movements": async ({ event }) => {
+      const { plant } = pathParams(event, s.plantParams);
+      const { format, ...query } = queryParams(event, s.movementsQuery);
+      const page = await movementsView(deps.table, plant, query);
+      if (format === "json") return json(200, page);
+      return {
+        statusCode: 200,
+        headers: {
+          "content-type": "text/csv; charset=utf-8",
+          "content-disposition": `attachment; filename="${plant}-movements.csv"`,
+          ...(page.next ? { "x-next-cursor": page.next } : {}),
+        },
+        body: movementsToCsv(page.items),
+      };
+    },
+    "GET /v1/plants/{plant}/periods/{period}/verify": async ({ event }) => {
+      const { plant, period } = pathParams(event, s.periodParams);
+      return json(200, await verifyPeriod(deps.table, plant, period));
     },
   };
 }

@@ -344,6 +344,18 @@ export const ordersQuery = z.object({
   ...pageQuery,
 });
 export const stockQuery = z.object({ material: identifier.optional(), ...pageQuery });
+/** GET movements (the stock ledger): at least one of material, order, document, period (the use case checks). */
+export const movementsQuery = z.strictObject({
+  material: identifier.optional(),
+  location: identifier.optional(),
+  order: identifier.optional(),
+  document: identifier.optional(),
+  period: period.optional(),
+  from: date.optional(),
+  to: date.optional(),
+  ...pageQuery,
+  format: z.enum(["json", "csv"]).default("json"),
+});
 
 // --- parsed types ------------------------------------------------------------------------------
 
@@ -369,6 +381,7 @@ export type ConfirmationParams = z.output<typeof confirmationParams>;
 export type PeriodParams = z.output<typeof periodParams>;
 export type StockQuery = z.output<typeof stockQuery>;
 export type ListQuery = z.output<typeof listQuery>;
+export type MovementsQuery = z.output<typeof movementsQuery>;
 
 /**
  * Refuses a quantity more precise than its material allows ("1.255" for a 2-decimal material);

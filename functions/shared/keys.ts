@@ -57,6 +57,12 @@ export const keys = {
   }),
   /** Transactional outbox: present while a requisition still has to be published to SNS. */
   requisitionOutbox: (plant: string, id: string) => ({ pk: keys.requisitionPk(plant), sk: `OUTBOX#${id}` }),
+  /** The stock ledger: one partition per document, one item per line (docs/data-model.md). */
+  ledgerPk: (plant: string, document: string) => `P#${plant}#LDG#${document}`,
+  ledgerLine: (plant: string, document: string, line: number, type: string) => ({
+    pk: keys.ledgerPk(plant, document),
+    sk: `L#${String(line).padStart(6, "0")}#${type}`,
+  }),
 } as const;
 
 /** Sparse index keys: present only while an item needs what the index serves. */
@@ -89,6 +95,10 @@ export const indexKeys = {
     [STOCK_INDEX.partitionKey]: `STOCK#${plant}`,
     [STOCK_INDEX.sortKey]: `${material}@${location}`,
   }),
+  /** Ledger indexes: partition per material, order and period; sort key `postingDate#postedAt#document#line#type`. */
+  ledgerByMaterial: (plant: string, material: string) => `LDG#${plant}#MAT#${material}`,
+  ledgerByOrder: (plant: string, order: string) => `LDG#${plant}#ORD#${order}`,
+  ledgerByPeriod: (plant: string, period: string) => `LDG#${plant}#PER#${period}`,
 } as const;
 
 import { BACKLOG_INDEX, CLOSE_INDEX, REORDER_INDEX, STOCK_INDEX } from "../../infra/table.js";

@@ -61,6 +61,7 @@ import {
   QueueUnavailableError,
   ScheduledCloseError,
 } from "./errors.js";
+import { periodLedgerDigest, periodWorkCenterRows, type WorkCenterRow, workCenterRows } from "./ledger.js";
 import { isoDate } from "./posting-support.js";
 
 export type PeriodStatus = "open" | "closing" | "closed";
@@ -74,6 +75,10 @@ export interface PeriodReport {
   readonly orders: readonly ReportOrder[];
   readonly wipTotal: string;
   readonly varianceTotal: string;
+  /** The settled orders' scrap and usage summed per work center (docs/ledger.md). */
+  readonly varianceByWorkCenter: readonly WorkCenterRow[];
+  /** SHA-256 over the period's ledger lines, sealed by the close (docs/ledger.md); null while open. */
+  readonly ledgerDigest: string | null;
   readonly journal: readonly { readonly account: string; readonly debit: string; readonly credit: string }[];
   readonly inventoryTurnover: readonly TurnoverLine[];
   readonly backlogOpen: number;
@@ -89,6 +94,7 @@ export interface ReportOrder {
     readonly scrap: string;
     readonly usage: string;
     readonly other: string;
+    readonly byWorkCenter: readonly WorkCenterRow[];
   };
 }
 
@@ -100,8 +106,8 @@ export interface TurnoverLine {
   readonly turnover: string | null;
 }
 
-/** What the close stores besides the rows: the report without its orders. */
-type StoredReport = Omit<PeriodReport, "orders" | "status">;
+/** What the close stores besides the rows: the report without its orders, and the sealed line count. */
+type StoredReport = Omit<PeriodReport, "orders" | "status"> & { readonly ledgerLines?: number };
 
 export interface CloseRequestDeps {
   readonly table: TableContext;
@@ -424,7 +430,7 @@ async function masterDataFor(
   return cache;
 }
 
-const NO_VARIANCE: Variance = { total: ZERO, scrap: ZERO, usage: ZERO, other: ZERO };
+const NO_VARIANCE: Variance = { total: ZERO, scrap: ZERO, usage: ZERO, other: ZERO, byWorkCenter: [] };
 
 /** The settled (or carried) order and its report row; none for an order with nothing in or for the period. */
 function closeResult(order: Order, md: MasterData, period: string): { next: Order; row?: CloseRow } {
@@ -492,12 +498,17 @@ async function finishClose(deps: CloseDeps, plant: string, period: string): Prom
     }
     throw error;
   }
+  // The seal: one pass over the period's ledger lines by the period index (docs/ledger.md).
+  const ledger = await periodLedgerDigest(t, plant, period);
   const report: StoredReport = {
     plant,
     period,
     currency: currency ?? FALLBACK_CURRENCY,
     wipTotal: formatMoney(sum(rows.map((r) => r.wip))),
     varianceTotal: formatMoney(sum(rows.map((r) => r.variance.total))),
+    varianceByWorkCenter: periodWorkCenterRows(rows.map((r) => r.variance)),
+    ledgerDigest: ledger.digest,
+    ledgerLines: ledger.lines,
     journal: lines.map((l) => ({
       account: l.account,
       debit: formatMoney(l.debit),
@@ -610,6 +621,8 @@ export async function getPeriodReport(
     orders: [],
     wipTotal: "0.00",
     varianceTotal: "0.00",
+    varianceByWorkCenter: [],
+    ledgerDigest: null,
     journal: [],
     inventoryTurnover: [],
     backlogOpen,
@@ -642,10 +655,13 @@ function reportView(report: StoredReport, rows: readonly CloseRow[]): PeriodRepo
         scrap: formatMoney(r.variance.scrap),
         usage: formatMoney(r.variance.usage),
         other: formatMoney(r.variance.other),
+        byWorkCenter: workCenterRows(r.variance.byWorkCenter),
       },
     })),
     wipTotal: report.wipTotal,
     varianceTotal: report.varianceTotal,
+    varianceByWorkCenter: report.varianceByWorkCenter ?? [],
+    ledgerDigest: report.ledgerDigest ?? null,
     journal: report.journal,
     inventoryTurnover: report.inventoryTurnover,
     backlogOpen: report.backlogOpen,

@@ -17,6 +17,7 @@ import {
   TransactionCancelledError,
 } from "../adapters/table/index.js";
 import type { ConfirmationBody } from "../shared/messages.js";
+import { projectPosting } from "./ledger.js";
 import { applyPlan, effectWrites, type PostingPlan, planLines, recordWrite } from "./posting-chunks.js";
 import {
   decimalOrZero,
@@ -54,9 +55,10 @@ export async function postConfirmation(
   try {
     return await withPostingRetries(deps, () => attempt(deps, plant, body, receivedAt));
   } catch (error) {
-    if (error instanceof TransactionCancelledError && error.kind === "duplicate")
-      return { status: "duplicate" };
-    throw error;
+    if (!(error instanceof TransactionCancelledError && error.kind === "duplicate")) throw error;
+    // Another delivery committed first: its ledger lines exist before this one is acknowledged.
+    await projectPosting(deps.store.ledger, plant, body.confirmationId, body.postingDate);
+    return { status: "duplicate" };
   }
 }
 
@@ -70,6 +72,8 @@ async function attempt(
   const id = body.confirmationId;
   const existing = await s.confirmation(plant, id);
   if (existing.posting) {
+    // A crash may have come between the commit and its ledger lines (docs/data-model.md).
+    await projectPosting(s.ledger, plant, id, body.postingDate);
     // A crash may have come between the commit and the retry of its backlog lines.
     await retryLines(
       deps,
@@ -78,7 +82,7 @@ async function attempt(
     );
     return { status: "duplicate" };
   }
-  if (existing.planExists) return resumePlan(deps, plant, id);
+  if (existing.planExists) return resumePlan(deps, plant, id, body.postingDate);
 
   const stored = await s.order(plant, body.order);
   const at = deps.now().toISOString();
@@ -137,6 +141,8 @@ async function attempt(
   deps.metrics.add("BacklogLinesCreated", "Count", planLines(id, done).length);
   // Intake to commit: measured after the last write, so it includes queue wait, retries and chunks.
   deps.metrics.add("PostingLatencyMs", "Milliseconds", deps.now().getTime() - Date.parse(receivedAt));
+  // The ledger lines, after commit and before the message is acknowledged (docs/data-model.md).
+  await projectPosting(s.ledger, plant, id, body.postingDate, ledgerSource(done));
   await retryLines(deps, plant, planLines(id, done));
   return { status: done.status, items, backlogLines: planLines(id, done).length };
 }
@@ -198,11 +204,26 @@ function toConfirmation(body: ConfirmationBody): Confirmation & { postingDate: s
   };
 }
 
-async function resumePlan(deps: PostingDeps, plant: string, id: string): Promise<PostingOutcome> {
+/** What the ledger projection takes from a posting plan: exactly what its posting record holds. */
+const ledgerSource = (plan: PostingPlan) => ({
+  order: plan.order,
+  operation: plan.operation,
+  period: plan.period,
+  postedAt: plan.createdAt,
+  movements: plan.data.movements,
+});
+
+async function resumePlan(
+  deps: PostingDeps,
+  plant: string,
+  id: string,
+  postingDate: string,
+): Promise<PostingOutcome> {
   const stored = await deps.store.plan<PostingPlan>("posting", plant, id);
   if (!stored) return { status: "duplicate" };
   deps.log.info("resuming chunked posting", { confirmationId: id });
   const done = await applyPlan(deps, plant, id, stored);
+  await projectPosting(deps.store.ledger, plant, id, postingDate);
   const lines = planLines(id, done);
   await retryLines(deps, plant, lines);
   return {

@@ -5,7 +5,14 @@ import {
   type StoredOrder,
   TransactionCancelledError,
 } from "../adapters/table/index.js";
-import { isoDate, isReorderCandidate, type PostingDeps, withPostingRetries } from "./posting-support.js";
+import { backlogLedgerLine } from "./ledger.js";
+import {
+  isoDate,
+  isReorderCandidate,
+  movementViews,
+  type PostingDeps,
+  withPostingRetries,
+} from "./posting-support.js";
 
 export interface ReprocessOutcome {
   readonly examined: number;
@@ -117,7 +124,14 @@ async function attemptLine(
     const found = (await s.materials(plant, [material])).get(material);
     if (found) run.materials.set(material, found);
   }
-  const [periods, stock] = await Promise.all([s.periods(plant), s.stock(plant, [line.line])]);
+  const [periods, stock, confirmation] = await Promise.all([
+    s.periods(plant),
+    s.stock(plant, [line.line]),
+    s.confirmation(plant, line.confirmationId),
+  ]);
+  // A chunked posting still committing has no record yet: its line waits for the next run.
+  const posting = confirmation.posting;
+  if (!posting) return "short";
   const period = postingPeriod(isoDate(deps.now()), isPeriodClosedFor(periods, stored.closedThrough));
   let result: ReturnType<typeof postBacklog>;
   try {
@@ -133,8 +147,25 @@ async function attemptLine(
   const movement = result.movement;
   if (!movement) return "short";
   const done = result.remaining.isZero();
+  // Its ledger line, numbered after the posting's and every earlier backlog posting (docs/ledger.md).
+  const [view] = movementViews([movement], run.materials);
+  if (!view) throw new Error("unreachable: one movement has one view");
+  const now = deps.now();
+  const ledgerLine = backlogLedgerLine(
+    plant,
+    {
+      confirmationId: line.confirmationId,
+      order: line.order,
+      operation: posting.operation,
+      movements: posting.data.movements.length,
+    },
+    confirmation.backlog.reduce((n, b) => n + b.postings.length, 0),
+    view,
+    { period, postingDate: isoDate(now), postedAt: now.toISOString() },
+  );
   try {
     await s.commit([
+      s.ledger.put(ledgerLine),
       s.writes.backlogUpdate(plant, line, {
         status: done ? "posted" : "open",
         remaining: result.remaining,

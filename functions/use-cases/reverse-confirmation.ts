@@ -16,6 +16,7 @@ import {
   TransactionCancelledError,
   type Write,
 } from "../adapters/table/index.js";
+import { projectReversal } from "./ledger.js";
 import {
   issuedValueByStockItem,
   movementViews,
@@ -53,13 +54,17 @@ export async function reverseConfirmation(
   postingDate: string,
   requestedAt = "",
 ): Promise<ReversalOutcome> {
+  let outcome: ReversalOutcome;
   try {
-    return await withPostingRetries(deps, () => attempt(deps, plant, id, postingDate, requestedAt));
+    outcome = await withPostingRetries(deps, () => attempt(deps, plant, id, postingDate, requestedAt));
   } catch (error) {
-    if (error instanceof TransactionCancelledError && error.kind === "duplicate")
-      return { status: "duplicate" };
-    throw error;
+    if (!(error instanceof TransactionCancelledError && error.kind === "duplicate")) throw error;
+    outcome = { status: "duplicate" };
   }
+  // The opposite ledger lines, after commit and before the message is acknowledged; on a
+  // redelivery only what a crash left missing (docs/data-model.md, "The stock ledger").
+  if (outcome.status !== "rejected") await projectReversal(deps.store.ledger, plant, id, postingDate);
+  return outcome;
 }
 
 async function attempt(

@@ -5,9 +5,13 @@ import {
   InsufficientStockError,
   inventoryCount,
   type JournalEntry,
+  linePostingDate,
   type Material,
+  negate,
   postingPeriod,
+  roundMoney,
   type StockDelta,
+  stockDocumentLines,
   transfer,
 } from "../../domain/index.js";
 import {
@@ -58,7 +62,18 @@ interface Prepared<R> {
   readonly reorderCandidate?: boolean | undefined;
   readonly fills?: { readonly requisition: StoredRequisition; readonly qty: Decimal } | undefined;
   readonly followUps: FollowUps;
+  /** The stock changes as the document's ledger lines show them (docs/ledger.md), signed. */
+  readonly ledger: readonly LedgerChange[];
 }
+
+interface LedgerChange {
+  readonly material: string;
+  readonly location: string;
+  readonly qty: string;
+  readonly value: string;
+}
+
+const LEDGER_TYPE = { GR: "goods_receipt", TR: "transfer", CC: "count" } as const;
 
 const NAMES: Record<DocumentKind, string> = { GR: "goods receipt", TR: "transfer", CC: "inventory count" };
 
@@ -87,9 +102,21 @@ async function once<R>(
       await finish(deps, plant, kind, id, stored.followUps);
       return stored.result;
     }
-    const prepared = await prepare();
+    const { ledger: changes, ...prepared } = await prepare();
     const postedAt = deps.now().toISOString();
-    const outcome = await deps.store.commit(plant, { kind, id, hash, postedAt, ...prepared });
+    // The ledger lines ride in the document's own transaction: no queue would deliver it again.
+    const ledger = stockDocumentLines(
+      {
+        plant,
+        document: id,
+        period: prepared.period,
+        postingDate: linePostingDate(postedAt.slice(0, 10), prepared.period),
+        postedAt,
+      },
+      LEDGER_TYPE[kind],
+      changes,
+    );
+    const outcome = await deps.store.commit(plant, { kind, id, hash, postedAt, ...prepared, ledger });
     if (outcome === "committed") {
       await finish(deps, plant, kind, id, prepared.followUps);
       return prepared.result;
@@ -181,6 +208,15 @@ export async function postGoodsReceipt(deps: StockDeps, plant: string, request: 
       journal: posting.journal,
       fills,
       followUps: { backlogRetry: { material: request.material, location: request.location } },
+      // At standard: the PPV is no stock value.
+      ledger: [
+        {
+          material: request.material,
+          location: request.location,
+          qty: request.qty.toFixed(material.decimals),
+          value: formatMoney(posting.value),
+        },
+      ],
     };
   });
 }
@@ -231,6 +267,7 @@ export async function postTransfer(deps: StockDeps, plant: string, request: Tran
         stock: posting.stock,
         journal: posting.journal,
         followUps: { backlogRetry: { material: request.material, location: request.to } },
+        ledger: transferLines(material, request),
       };
     },
     // A guard that kept failing at commit is the same refusal as one seen at read time.
@@ -244,6 +281,16 @@ export async function postTransfer(deps: StockDeps, plant: string, request: Tran
           )
         : undefined,
   );
+}
+
+/** Both sides of a transfer at standard: `from` out, `to` in; they cancel. */
+function transferLines(material: Material, request: TransferRequest): LedgerChange[] {
+  const qty = request.qty.toFixed(material.decimals);
+  const value = formatMoney(roundMoney(request.qty.times(material.standardPrice)));
+  return [
+    { material: request.material, location: request.from, qty: negate(qty), value: negate(value) },
+    { material: request.material, location: request.to, qty, value },
+  ];
 }
 
 export interface CountRequest {
@@ -282,6 +329,16 @@ export async function postInventoryCount(deps: StockDeps, plant: string, request
       followUps: posting.difference.greaterThan(0)
         ? { backlogRetry: { material: request.material, location: request.location } }
         : {},
+      ledger: posting.difference.isZero()
+        ? []
+        : [
+            {
+              material: request.material,
+              location: request.location,
+              qty: posting.difference.toFixed(material.decimals),
+              value: formatMoney(posting.value),
+            },
+          ],
     };
   });
 }

@@ -168,13 +168,16 @@ describe("topics", () => {
 describe("index projections", () => {
   it("keep only keys where postings rewrite the indexed items (no index write per posting)", () => {
     const byName = Object.fromEntries(TABLE_INDEXES.map((i) => [i.indexName, i.projection]));
-    // gsi1 backlog lines are written once and listed whole; gsi2-4 and gsi8 (the order list) index
-    // stock items and orders
+    // gsi1 backlog lines and gsi5-7 ledger lines are written once and listed whole; gsi2-4 and gsi8
+    // (the order list) index stock items and orders
     expect(byName).toEqual({
       gsi1: "ALL",
       gsi2: "KEYS_ONLY",
       gsi3: "KEYS_ONLY",
       gsi4: "KEYS_ONLY",
+      gsi5: "ALL",
+      gsi6: "ALL",
+      gsi7: "ALL",
       gsi8: "KEYS_ONLY",
     });
   });

@@ -314,6 +314,8 @@ describe("period close of a month with completed, partly confirmed and untouched
       orders: [],
       wipTotal: "0.00",
       varianceTotal: "0.00",
+      varianceByWorkCenter: [],
+      ledgerDigest: null,
       journal: [],
       inventoryTurnover: [],
       backlogOpen: 1,
@@ -336,32 +338,29 @@ describe("period close of a month with completed, partly confirmed and untouched
     //   scrap = 2 × 1.40 (cost up to 0010) + 0 × 2.60 = 2.80
     //   usage = GLUE (11 − 10) × 4.00 + labour (1.2 − 1.02) h × 40 = 4.00 + 7.20 = 11.20
     //   other = −6.00 − 2.80 − 11.20 = −20.00 (roll-up 100 × 2.60 + setup 20.00 = 280.00 vs 300.00)
+    //   both operations run on WC-1: its row is the order's scrap and usage.
     // B-1: in process, WIP 28.00 carried. C-1: released, nothing posted.
+    const none = { total: "0.00", scrap: "0.00", usage: "0.00", other: "0.00", byWorkCenter: [] };
     expect(report.orders).toEqual([
       {
         order: "A-1",
         material: "LID",
         status: "closed",
         wip: "0.00",
-        variance: { total: "-6.00", scrap: "2.80", usage: "11.20", other: "-20.00" },
+        variance: {
+          total: "-6.00",
+          scrap: "2.80",
+          usage: "11.20",
+          other: "-20.00",
+          byWorkCenter: [{ workCenter: "WC-1", scrap: "2.80", usage: "11.20" }],
+        },
       },
-      {
-        order: "B-1",
-        material: "LID",
-        status: "in_process",
-        wip: "28.00",
-        variance: { total: "0.00", scrap: "0.00", usage: "0.00", other: "0.00" },
-      },
-      {
-        order: "C-1",
-        material: "LID",
-        status: "released",
-        wip: "0.00",
-        variance: { total: "0.00", scrap: "0.00", usage: "0.00", other: "0.00" },
-      },
+      { order: "B-1", material: "LID", status: "in_process", wip: "28.00", variance: none },
+      { order: "C-1", material: "LID", status: "released", wip: "0.00", variance: none },
     ]);
     expect(report.wipTotal).toBe("28.00");
     expect(report.varianceTotal).toBe("-6.00");
+    expect(report.varianceByWorkCenter).toEqual([{ workCenter: "WC-1", scrap: "2.80", usage: "11.20" }]);
 
     // RAW_MATERIALS: Dr 200.00 (GLUE receipt); Cr 102.00 + 44.00 + 20.00 = 166.00
     // WIP: Dr 294.00 + 20.00 (favourable other) + 28.00 = 342.00; Cr 300.00 + 2.80 + 11.20 = 314.00

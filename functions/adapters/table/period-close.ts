@@ -7,6 +7,7 @@ import type {
   OrderSnapshot,
   OrderState,
   OrderStatus,
+  WorkCenterVariance,
 } from "../../../domain/index.js";
 import { BACKLOG_INDEX, CLOSE_INDEX } from "../../../infra/table.js";
 import { pack, unpack } from "../../shared/codec.js";
@@ -204,6 +205,8 @@ export interface CloseRow {
     readonly scrap: Decimal;
     readonly usage: Decimal;
     readonly other: Decimal;
+    /** By work center (docs/ledger.md); absent on rows closed before it existed. */
+    readonly byWorkCenter?: readonly WorkCenterVariance[] | undefined;
   };
   /** The order's journal totals of the period, its settlement included. */
   readonly journal: JournalTotals;

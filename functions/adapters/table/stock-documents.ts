@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Decimal, JournalEntry, Material, StockDelta } from "../../../domain/index.js";
+import type { Decimal, JournalEntry, LedgerLine, Material, StockDelta } from "../../../domain/index.js";
 import { pack, unpack } from "../../shared/codec.js";
 import { keys } from "../../shared/keys.js";
 import { TransactionCancelledError } from "../errors.js";
 import type { TableContext } from "./client.js";
+import { ledgerPut } from "./ledger.js";
 import { getMaterial } from "./master-data.js";
 import { getPeriodState, type PeriodState, periodOpenCheck } from "./periods.js";
 import { getRequisition, requisitionFillWrites, type StoredRequisition } from "./requisitions.js";
@@ -53,6 +54,8 @@ export interface DocumentCommit<R> {
   /** The requisition a goods receipt fills, as read, and the quantity it brings. */
   readonly fills?: { readonly requisition: StoredRequisition; readonly qty: Decimal } | undefined;
   readonly followUps: FollowUps;
+  /** The document's ledger lines, written once with it (docs/data-model.md, "The stock ledger"). */
+  readonly ledger?: readonly LedgerLine[] | undefined;
 }
 
 /**
@@ -145,7 +148,8 @@ export function documentWrites<R>(t: TableContext, plant: string, doc: DocumentC
     : [];
   // The period must still be open at commit: a close that locked it since the read has read (or
   // will read) the stock without this posting, so the posting decides again and takes the next one.
-  return [record, ...stock, ...fills, periodOpenCheck(t, plant, doc.period)];
+  const ledger = (doc.ledger ?? []).map((l) => ledgerPut(t, l));
+  return [record, ...stock, ...fills, ...ledger, periodOpenCheck(t, plant, doc.period)];
 }
 
 async function commitDocument<R>(t: TableContext, plant: string, doc: DocumentCommit<R>) {

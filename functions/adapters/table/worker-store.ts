@@ -13,6 +13,7 @@ import { backlogPut, backlogUpdate, getBacklogLine, listOpenBacklog } from "./ba
 import type { TableContext } from "./client.js";
 import type { ConfirmationItems, MovementView, PostingRecordData, PostingStatus } from "./confirmations.js";
 import { getConfirmationItems, postingWrite } from "./confirmations.js";
+import { type LedgerStore, ledgerStore } from "./ledger.js";
 import { loadMaterials, loadWorkCenters } from "./master-data.js";
 import type { StoredOrder } from "./orders.js";
 import { getOrder, orderWrite } from "./orders.js";
@@ -35,6 +36,8 @@ export type Write = TaggedItem;
  * commits together; workerStore() below knows the items.
  */
 export interface WorkerStore {
+  /** The stock ledger's lines (functions/adapters/table/ledger.ts). */
+  readonly ledger: LedgerStore;
   confirmation(plant: string, id: string): Promise<ConfirmationItems>;
   order(plant: string, order: string): Promise<StoredOrder | undefined>;
   periods(plant: string): Promise<PeriodState>;
@@ -102,6 +105,7 @@ export interface WorkerWrites {
 /** The worker's store on the one table: each item family from its own module. */
 export function workerStore(t: TableContext): WorkerStore {
   return {
+    ledger: ledgerStore(t),
     confirmation: (plant, id) => getConfirmationItems(t, plant, id),
     order: (plant, order) => getOrder(t, plant, order),
     periods: (plant) => getPeriodState(t, plant),

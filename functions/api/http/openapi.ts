@@ -213,6 +213,18 @@ const ROUTE_DOCS: Record<ApiRouteKey, RouteDoc> = {
     status: 200,
     params: s.periodParams,
   },
+  "GET /v1/plants/{plant}/movements": {
+    summary:
+      "The stock ledger, oldest first, paged (format=csv: one page as text/csv, next in x-next-cursor)",
+    status: 200,
+    params: s.plantParams,
+    query: s.movementsQuery,
+  },
+  "GET /v1/plants/{plant}/periods/{period}/verify": {
+    summary: "Recompute a closed period's ledger digest",
+    status: 200,
+    params: s.periodParams,
+  },
 };
 
 const problem = (description: string) => ({
