@@ -62,7 +62,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       service,
       endpoint,
       () => client.send(new ListTablesCommand({ Limit: 1 })),
-      options.startTimeoutMs ?? 20_000,
+      options.startTimeoutMs ?? 60_000,
     );
   } catch (error) {
     await service.stop();

@@ -53,7 +53,7 @@ export async function startMoto(options: MotoOptions = {}): Promise<LocalService
         service,
         endpoint,
         () => client.send(new ListQueuesCommand({ MaxResults: 1 })),
-        options.startTimeoutMs ?? 20_000,
+        options.startTimeoutMs ?? 60_000,
       );
       return { endpoint, pid: service.pid, stop: () => service.stop() };
     } catch (error) {
