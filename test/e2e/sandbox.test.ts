@@ -162,7 +162,10 @@ describe("sandbox walkthrough", () => {
     );
     expect(movements).toHaveLength(4);
     expect((await stock("RIM-BASE"))["MACH-01"]).toBe("4485.50");
-    expect(running().output()).toMatch(/^processed PRESS1-0001 posted \d+ms$/m);
+    // The worker prints its line after the commit the GET already sees, through a pipe: wait for it.
+    await eventually("worker's processed line", async () =>
+      /^processed PRESS1-0001 posted \d+ms$/m.test(running().output()) ? true : undefined,
+    );
   });
 
   it("answers a duplicate post with the current status, and a changed body with 409", async () => {
