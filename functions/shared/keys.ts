@@ -8,6 +8,8 @@ export const keys = {
   workCenter: (plant: string, wc: string) => ({ pk: `P#${plant}#MD`, sk: `WC#${wc}` }),
   bom: (plant: string, material: string) => ({ pk: `P#${plant}#MD`, sk: `BOM#${material}` }),
   routing: (plant: string, material: string) => ({ pk: `P#${plant}#MD`, sk: `RTG#${material}` }),
+  /** Counter every material, work center or BOM upsert raises after its write (worker caches check it). */
+  masterDataVersion: (plant: string) => ({ pk: `P#${plant}#MDVERSION`, sk: "VERSION" }),
   order: (plant: string, order: string) => ({ pk: `P#${plant}#ORD#${order}`, sk: "ORDER" }),
   orderSnapshot: (plant: string, order: string) => ({ pk: `P#${plant}#ORD#${order}`, sk: "SNAPSHOT" }),
   confirmationPk: (plant: string, id: string) => `P#${plant}#CONF#${id}`,

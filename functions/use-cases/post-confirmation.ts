@@ -2,6 +2,7 @@ import {
   backflush,
   type ComponentLine,
   type Confirmation,
+  Decimal,
   DomainError,
   dec,
   type Material,
@@ -53,7 +54,8 @@ export async function postConfirmation(
   receivedAt: string,
 ): Promise<PostingOutcome> {
   try {
-    return await withPostingRetries(deps, () => attempt(deps, plant, body, receivedAt));
+    const state: AttemptState = { readStock: false };
+    return await withPostingRetries(deps, () => attempt(deps, plant, body, receivedAt, state));
   } catch (error) {
     if (!(error instanceof TransactionCancelledError && error.kind === "duplicate")) throw error;
     // Another delivery committed first: its ledger lines exist before this one is acknowledged.
@@ -67,6 +69,7 @@ async function attempt(
   plant: string,
   body: ConfirmationBody,
   receivedAt: string,
+  state: AttemptState,
 ): Promise<PostingOutcome> {
   const s = deps.store;
   const id = body.confirmationId;
@@ -89,7 +92,7 @@ async function attempt(
   let computed: { result: PostingResult; materials: ReadonlyMap<string, Material>; period: string };
   try {
     if (!stored) throw new UnknownOrderError(body.order);
-    computed = await compute(deps, plant, stored, toConfirmation(body));
+    computed = await compute(deps, plant, stored, toConfirmation(body), state);
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     await s.commit([
@@ -129,7 +132,13 @@ async function attempt(
   await deps.faults?.beforeCommit?.();
   let done = plan;
   if (effects.length + 2 <= MAX_TRANSACTION_ITEMS) {
-    await s.commit([recordWrite(deps, plant, id, plan), order, ...effects]);
+    try {
+      await s.commit([recordWrite(deps, plant, id, plan), order, ...effects]);
+    } catch (error) {
+      // A guard said the stock is not there: the next attempt reads it and decides per policy.
+      if (error instanceof TransactionCancelledError && error.kind === "stock") state.readStock = true;
+      throw error;
+    }
   } else {
     // Chunk 0 fixes the outcome (plan + order state); the rest applies it, stock guards kept.
     await s.commit([s.writes.plan("posting", plant, id, plan), order]);
@@ -147,28 +156,50 @@ async function attempt(
   return { status: done.status, items, backlogLines: planLines(id, done).length };
 }
 
+/** What one delivery learned across its attempts: a stock guard failed, so read the stock. */
+interface AttemptState {
+  readStock: boolean;
+}
+
+/** On-hand a first attempt assumes: every line posts, and the commit's guards check it. */
+const ASSUMED_ON_HAND = new Decimal(10).pow(30);
+
+/**
+ * Reads the stock only where a decision needs it (docs/rules.md, shortage): a first attempt
+ * assumes enough and lets the `onHand >= need` guards decide at commit; when one fails, or the
+ * posting is too large for one transaction, the attempt reads the stock of the guarded lines
+ * and applies the shortage policies to what is really there.
+ */
 async function compute(
   deps: PostingDeps,
   plant: string,
   stored: StoredOrder,
   conf: Confirmation & { postingDate: string },
+  state: AttemptState,
 ) {
   const s = deps.store;
   const { snapshot } = stored.order;
   const extraComponents = (conf.components ?? []).flatMap((c) => ("component" in c ? [c.component] : []));
-  const [materials, workCenters, periods] = await Promise.all([
-    s.materials(plant, [snapshot.material, ...snapshot.items.map((i) => i.component), ...extraComponents]),
-    s.workCenters(
-      plant,
-      snapshot.operations.flatMap((o) => (o.workCenter ? [o.workCenter] : [])),
-    ),
+  const [{ materials, workCenters }, periods] = await Promise.all([
+    s.masterData(plant, {
+      materials: [snapshot.material, ...snapshot.items.map((i) => i.component), ...extraComponents],
+      workCenters: snapshot.operations.flatMap((o) => (o.workCenter ? [o.workCenter] : [])),
+    }),
     s.periods(plant),
   ]);
   const period = postingPeriod(conf.postingDate, isPeriodClosedFor(periods, stored.closedThrough));
-  // A first pass against no stock names every stock item the posting may touch; then read them.
+  // A first pass against no stock names every stock item the posting may touch.
   const probe = backflush(stored.order, conf, { materials, workCenters, stock: new Map(), period });
-  const stock = await s.stock(plant, [...probe.stock, ...probe.backlog]);
-  const result = backflush(stored.order, conf, { materials, workCenters, stock, period });
+  // Against no stock, every line under `backlog` or `split` lands in the probe's backlog: those
+  // are the stock items a shortage decision reads (not `negative` lines, not the receipt).
+  const guarded = probe.backlog;
+  const assumed = new Map(guarded.map((i) => [stockKey(i.material, i.location), ASSUMED_ON_HAND]));
+  let result = backflush(stored.order, conf, { materials, workCenters, stock: assumed, period });
+  if (!state.readStock && result.stock.length + 2 > MAX_TRANSACTION_ITEMS) state.readStock = true;
+  if (state.readStock && guarded.length > 0) {
+    const stock = await s.stock(plant, guarded);
+    result = backflush(stored.order, conf, { materials, workCenters, stock, period });
+  }
   return { result, materials, period };
 }
 

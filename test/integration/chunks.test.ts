@@ -237,16 +237,21 @@ describe("guards at commit", () => {
     await releaseOrder(table, plant, { order: "1000001" });
     await addStock(table, plant, "RIM", "MACH-01", "100");
     await addStock(table, plant, "ADH", "MACH-01", "10");
+    // The first attempt assumes enough and its guard fails (100 < 250); the second reads 100 and
+    // decides for the backlog: the receipt lands between that read and that commit.
+    let commits = 0;
     const stale: PostingDeps = {
       ...deps,
       faults: {
         beforeCommit: async () => {
+          if (++commits !== 2) return;
           await addStock(table, plant, "RIM", "MACH-01", "200");
           await reprocessBacklog(deps, plant, { material: "RIM", location: "MACH-01" });
         },
       },
     };
     const outcome = await postConfirmation(stale, plant, body({ yield: "1000" }), NOW);
+    expect(commits).toBe(2);
     expect(outcome).toMatchObject({ status: "posted_with_backlog", backlogLines: 1 });
     // the line retried by itself right after the commit: 100 + 200 − 250 = 50
     expect((await listOpenBacklog(table, plant)).lines).toHaveLength(0);

@@ -18,6 +18,31 @@ export async function putMaterial(t: TableContext, plant: string, material: Stor
     }),
   );
   await registerPlant(t, plant, now);
+  await bumpMasterDataVersion(t, plant);
+}
+
+/**
+ * Raised after every write a posting reads (material, work center, BOM's hasBom), never before
+ * it: a cache that saw the old counter re-reads, so a changed standard price applies to the
+ * next posting (functions/adapters/table/worker-store.ts).
+ */
+async function bumpMasterDataVersion(t: TableContext, plant: string) {
+  await t.ddb.send(
+    new UpdateCommand({
+      TableName: t.tableName,
+      Key: keys.masterDataVersion(plant),
+      UpdateExpression: "ADD version :one",
+      ExpressionAttributeValues: { ":one": 1 },
+    }),
+  );
+}
+
+/** The master-data counter (0 before the first upsert). */
+export async function getMasterDataVersion(t: TableContext, plant: string): Promise<number> {
+  const res = await t.ddb.send(
+    new GetCommand({ TableName: t.tableName, Key: keys.masterDataVersion(plant), ConsistentRead: true }),
+  );
+  return res.Item?.version === undefined ? 0 : Number(String(res.Item.version));
 }
 
 /** The plant registry lets the scheduled close and reorder runs fan out without a scan. */
@@ -39,6 +64,7 @@ export async function putWorkCenter(t: TableContext, plant: string, wc: WorkCent
       Item: { ...keys.workCenter(plant, wc.workCenter), data: pack(wc), updatedAt: now },
     }),
   );
+  await bumpMasterDataVersion(t, plant);
 }
 
 /** Stores the BOM and marks its parent as a manufactured material (inventory account FINISHED_GOODS). */
@@ -58,6 +84,7 @@ export async function putBom(t: TableContext, plant: string, bom: Bom, now: stri
       ExpressionAttributeValues: { ":true": true },
     }),
   );
+  await bumpMasterDataVersion(t, plant);
 }
 
 export async function putRouting(t: TableContext, plant: string, routing: Routing, now: string) {

@@ -14,7 +14,7 @@ import type { TableContext } from "./client.js";
 import type { ConfirmationItems, MovementView, PostingRecordData, PostingStatus } from "./confirmations.js";
 import { getConfirmationItems, postingWrite } from "./confirmations.js";
 import { type LedgerStore, ledgerStore } from "./ledger.js";
-import { loadMaterials, loadWorkCenters } from "./master-data.js";
+import { MasterDataCache } from "./master-data-cache.js";
 import type { StoredOrder } from "./orders.js";
 import { getOrder, orderWrite } from "./orders.js";
 import type { PeriodState } from "./periods.js";
@@ -43,6 +43,11 @@ export interface WorkerStore {
   periods(plant: string): Promise<PeriodState>;
   materials(plant: string, ids: Iterable<string>): Promise<ReadonlyMap<string, Material>>;
   workCenters(plant: string, ids: Iterable<string>): Promise<ReadonlyMap<string, WorkCenter>>;
+  /** Materials and work centers in one read of the master-data counter (cached per container). */
+  masterData(
+    plant: string,
+    want: { materials?: Iterable<string>; workCenters?: Iterable<string> },
+  ): Promise<{ materials: ReadonlyMap<string, Material>; workCenters: ReadonlyMap<string, WorkCenter> }>;
   stock(plant: string, items: Iterable<{ material: string; location: string }>): Promise<StockView>;
   plan<T>(kind: PlanKind, plant: string, id: string): Promise<StoredPlan<T> | undefined>;
   removePlan(kind: PlanKind, plant: string, id: string): Promise<void>;
@@ -103,14 +108,15 @@ export interface WorkerWrites {
 }
 
 /** The worker's store on the one table: each item family from its own module. */
-export function workerStore(t: TableContext): WorkerStore {
+export function workerStore(t: TableContext, cache = new MasterDataCache(t)): WorkerStore {
   return {
     ledger: ledgerStore(t),
     confirmation: (plant, id) => getConfirmationItems(t, plant, id),
     order: (plant, order) => getOrder(t, plant, order),
     periods: (plant) => getPeriodState(t, plant),
-    materials: (plant, ids) => loadMaterials(t, plant, ids),
-    workCenters: (plant, ids) => loadWorkCenters(t, plant, ids),
+    materials: async (plant, ids) => (await cache.read(plant, { materials: ids })).materials,
+    workCenters: async (plant, ids) => (await cache.read(plant, { workCenters: ids })).workCenters,
+    masterData: (plant, want) => cache.read(plant, want),
     stock: (plant, items) => readStock(t, plant, items),
     plan: (kind, plant, id) => getPlan(t, kind, plant, id),
     removePlan: (kind, plant, id) => deletePlan(t, kind, plant, id),
