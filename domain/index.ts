@@ -8,6 +8,7 @@ export * from "./ledger.js";
 export * from "./model.js";
 export * from "./order.js";
 export * from "./period.js";
+export * from "./period-close.js";
 export * from "./reorder.js";
 export * from "./reversal.js";
 export * from "./settlement.js";

@@ -102,3 +102,16 @@ export class RequisitionMismatchError extends ApplicationError {}
  * run: the same request again completes it (503, so the client retries).
  */
 export class FollowUpPendingError extends ApplicationError {}
+
+/** Postings kept getting in between the close's read and write of an order; SQS delivers the close again. */
+export class CloseConflictError extends Error {
+  constructor(
+    readonly plant: string,
+    readonly period: string,
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`close of ${plant} ${period}: an order kept changing after ${attempts} attempts`, options);
+    this.name = "CloseConflictError";
+  }
+}

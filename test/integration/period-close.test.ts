@@ -28,6 +28,7 @@ import {
   loadMaterials,
   loadWorkCenters,
   orderWrite,
+  periodCloseStore,
   putBom,
   putMaterial,
   putRouting,
@@ -36,6 +37,7 @@ import {
   type TableContext,
   transactWrite,
 } from "../../functions/adapters/table/index.js";
+import { reportToCsv } from "../../functions/api/http/period-csv.js";
 import { pack } from "../../functions/shared/codec.js";
 import { indexKeys, keys } from "../../functions/shared/keys.js";
 import type { ConfirmationBody } from "../../functions/shared/messages.js";
@@ -45,7 +47,6 @@ import {
   type CloseDeps,
   getPeriodReport,
   type PeriodReport,
-  reportToCsv,
   requestClose,
   requestScheduledCloses,
   runClose,
@@ -89,7 +90,7 @@ function closeHarness(overrides: Partial<CloseDeps> = {}): CloseHarness {
     enqueued,
     gauges,
     deps: {
-      table,
+      store: periodCloseStore(table),
       now: () => new Date(CLOSE_NOW),
       log: silentLog,
       metrics,
@@ -306,7 +307,7 @@ describe("period close of a month with completed, partly confirmed and untouched
   });
 
   it("shows an open period as a status-only report", async () => {
-    expect(await getPeriodReport({ table }, plant, NOV)).toEqual({
+    expect(await getPeriodReport({ store: periodCloseStore(table) }, plant, NOV)).toEqual({
       plant,
       period: NOV,
       status: "open",
@@ -326,7 +327,7 @@ describe("period close of a month with completed, partly confirmed and untouched
     expect(await requestClose(h.deps, plant, NOV)).toEqual({ plant, period: NOV, status: "closing" });
     expect(h.enqueued).toEqual([`${plant}:${NOV}`]);
     expect((await getPeriodState(table, plant)).locked.get(NOV)).toBe("closing");
-    expect((await getPeriodReport({ table }, plant, NOV)).status).toBe("closing");
+    expect((await getPeriodReport({ store: periodCloseStore(table) }, plant, NOV)).status).toBe("closing");
   });
 
   it("settles, carries WIP and posts a balanced journal", async () => {
@@ -392,7 +393,7 @@ describe("period close of a month with completed, partly confirmed and untouched
 
     expect((await getPeriodState(table, plant)).locked.get(NOV)).toBe("closed");
     expect(await getCloseCheckpoint(table, plant, NOV)).toBeUndefined();
-    expect(await getPeriodReport({ table }, plant, NOV)).toEqual(report);
+    expect(await getPeriodReport({ store: periodCloseStore(table) }, plant, NOV)).toEqual(report);
   });
 
   it("takes a settled order out of the close index and marks every order closed through the period", async () => {
@@ -450,7 +451,7 @@ describe("period close of a month with completed, partly confirmed and untouched
     const b = await getOrder(table, plant, "B-1");
     expect(b?.order.state.periods[NOV]?.WIP?.debit.toFixed(2)).toBe("28.00");
     expect(b?.order.state.periods["2026-12"]?.WIP?.debit.toFixed(2)).toBe("14.00");
-    expect(await getPeriodReport({ table }, plant, NOV)).toEqual(report);
+    expect(await getPeriodReport({ store: periodCloseStore(table) }, plant, NOV)).toEqual(report);
   });
 });
 
@@ -472,7 +473,7 @@ describe("period close requests", () => {
     await createTable(clients.dynamoEndpoint, tableName);
     const own: TableContext = { ddb: clients.ddb, tableName };
     for (const plant of ["P1", "P2"]) await putMaterial(own, plant, material({ material: "X" }), NOW);
-    const h = closeHarness({ table: own });
+    const h = closeHarness({ store: periodCloseStore(own) });
     expect(await requestScheduledCloses(h.deps, CLOSE_NOW)).toEqual({ period: NOV, requested: ["P1", "P2"] });
     expect(h.enqueued).toEqual([`P1:${NOV}`, `P2:${NOV}`]);
     expect((await getPeriodState(own, "P2")).locked.get(NOV)).toBe("closing");
@@ -612,7 +613,7 @@ describe("an unbalanced journal", () => {
     await expect(runClose(h.deps, plant, NOV)).rejects.toBeInstanceOf(UnbalancedJournalError);
     expect((await getPeriodState(table, plant)).locked.has(NOV)).toBe(false);
     expect(await getCloseCheckpoint(table, plant, NOV)).toBeUndefined();
-    expect((await getPeriodReport({ table }, plant, NOV)).status).toBe("open");
+    expect((await getPeriodReport({ store: periodCloseStore(table) }, plant, NOV)).status).toBe("open");
   });
 });
 
