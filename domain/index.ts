@@ -1,6 +1,7 @@
 /** The domain engine: pure rules of docs/rules.md. No AWS, no I/O, no clock. */
 export * from "./backflush.js";
 export * from "./backlog.js";
+export * from "./cutoff.js";
 export * from "./decimal.js";
 export * from "./errors.js";
 export * from "./journal.js";

@@ -4,12 +4,13 @@
  * the stock journal, inventory turnover and the plant's currency. Pure: the close use case
  * (functions/use-cases/close-run.ts) reads and writes, these decide.
  */
+import { dropChangesThrough, wipThrough } from "./cutoff.js";
 import { type Decimal, formatMoney, roundMoney, ZERO } from "./decimal.js";
 import { type JournalTotals, mergeJournals } from "./journal.js";
 import type { MasterData, Material } from "./model.js";
 import { type Order, type OrderState, type OrderStatus, wipBalance } from "./order.js";
 import type { PeriodState } from "./period.js";
-import { inventoryTurnover, settle, type Variance } from "./settlement.js";
+import { inventoryTurnover, settle, statusThrough, type Variance } from "./settlement.js";
 
 /** The currency of a plant whose materials name none (then it has nothing to report either). */
 export const FALLBACK_CURRENCY = "USD";
@@ -45,20 +46,6 @@ export function closability(state: PeriodState, period: string, current: string)
 export const isClosedThrough = (closedThrough: string | undefined, period: string): boolean =>
   closedThrough !== undefined && closedThrough >= period;
 
-/**
- * WIP at the end of `period`: the WIP side of every period's totals up to it. Equal to the
- * order's balance unless postings of a later period already arrived before the close ran.
- */
-export function wipThrough(state: OrderState, period: string): Decimal {
-  let wip = ZERO;
-  for (const [p, totals] of Object.entries(state.periods)) {
-    if (p > period) continue;
-    const row = totals.WIP;
-    if (row) wip = wip.plus(row.debit).minus(row.credit);
-  }
-  return wip;
-}
-
 /** True when the order carries journal totals of a period after `period`. */
 export const hasTotalsAfter = (state: OrderState, period: string): boolean =>
   Object.entries(state.periods).some(([p, totals]) => p > period && Object.keys(totals).length > 0);
@@ -90,7 +77,11 @@ export const NO_VARIANCE: Variance = { total: ZERO, scrap: ZERO, usage: ZERO, ot
  */
 export function closeOrder(order: Order, md: MasterData, period: string): { next: Order; row?: CloseRow } {
   const result = settle(order, md, period);
-  const next = result.order;
+  // The quantities' changes of periods ≤ period are no later close's business.
+  const next: Order = {
+    snapshot: result.order.snapshot,
+    state: dropChangesThrough(result.order.state, period),
+  };
   const journal = next.state.periods[period] ?? {};
   if (result.kind === "nothing" && Object.keys(journal).length === 0) return { next };
   return {
@@ -98,7 +89,8 @@ export function closeOrder(order: Order, md: MasterData, period: string): { next
     row: {
       order: next.snapshot.order,
       material: next.snapshot.material,
-      status: next.state.status,
+      // The status for the period: a carried order may already be completed by a later period.
+      status: result.kind === "carried" ? statusThrough(order, period) : next.state.status,
       wip: wipThrough(next.state, period),
       variance: result.kind === "settled" ? result.variance : NO_VARIANCE,
       journal,
