@@ -9,7 +9,7 @@ import { type Decimal, formatMoney, roundMoney, ZERO } from "./decimal.js";
 import { type JournalTotals, mergeJournals } from "./journal.js";
 import type { MasterData, Material } from "./model.js";
 import { type Order, type OrderState, type OrderStatus, wipBalance } from "./order.js";
-import type { PeriodState } from "./period.js";
+import { type PeriodState, previousPeriod } from "./period.js";
 import { inventoryTurnover, settle, statusThrough, type Variance } from "./settlement.js";
 
 /** The currency of a plant whose materials name none (then it has nothing to report either). */
@@ -27,19 +27,73 @@ export type Closability =
   | { readonly kind: "open" }
   | { readonly kind: "closed" }
   | { readonly kind: "future"; readonly current: string }
-  | { readonly kind: "later_locked"; readonly later: string };
+  | { readonly kind: "later_locked"; readonly later: string }
+  | { readonly kind: "earlier_open"; readonly earlier: string };
 
 /**
  * Whether `period` may be closed today (period `current`): not before it has begun; a closed
  * one is done; not while a later period is already closing or closed (orders that close
- * processed no longer take postings in the earlier one, so it could never close completely).
+ * processed no longer take postings in the earlier one, so it could never close completely);
+ * closes go in order, so not while an earlier period that has postings (`posted`) is not
+ * closed (the earliest such one is named). Periods up to the latest closed one no longer count:
+ * nothing can close them any more, and no posting can land in them.
  */
-export function closability(state: PeriodState, period: string, current: string): Closability {
+export function closability(
+  state: PeriodState,
+  period: string,
+  current: string,
+  posted: Iterable<string> = [],
+): Closability {
   if (period > current) return { kind: "future", current };
   if (state.locked.get(period) === "closed") return { kind: "closed" };
   const later = [...state.locked.keys()].filter((p) => p > period).sort()[0];
   if (later !== undefined) return { kind: "later_locked", later };
+  const latestClosed = latestClosedPeriod(state);
+  const earlier = [...posted]
+    .filter(
+      (p) =>
+        p < period && state.locked.get(p) !== "closed" && (latestClosed === undefined || p > latestClosed),
+    )
+    .sort()[0];
+  if (earlier !== undefined) return { kind: "earlier_open", earlier };
   return { kind: "open" };
+}
+
+const latestClosedPeriod = (state: PeriodState): string | undefined =>
+  [...state.locked]
+    .filter(([, lock]) => lock === "closed")
+    .map(([p]) => p)
+    .sort()
+    .at(-1);
+
+/**
+ * Whether deciding the close of `period` needs the periods that have postings: not when the
+ * period just before it is closed (nothing in between can be open).
+ */
+export const needsPostedPeriods = (state: PeriodState, period: string): boolean =>
+  state.locked.get(previousPeriod(period)) !== "closed";
+
+/**
+ * The periods that have postings no close has taken yet: those of an order's journal totals
+ * after its `closedThrough`, and those of the stock items' aggregates (receipts, transfers,
+ * counts, issues).
+ */
+export function periodsWithPostings(
+  orders: Iterable<{ readonly state: OrderState; readonly closedThrough?: string | undefined }>,
+  stock: Iterable<StockItemTotals>,
+): Set<string> {
+  const out = new Set<string>();
+  for (const { state, closedThrough } of orders) {
+    for (const [p, totals] of Object.entries(state.periods)) {
+      if (Object.keys(totals).length > 0 && !isClosedThrough(closedThrough, p)) out.add(p);
+    }
+  }
+  for (const { aggregates } of stock) {
+    for (const map of [aggregates.qtyChange, aggregates.issuedValue, aggregates.journal]) {
+      for (const p of map.keys()) out.add(p);
+    }
+  }
+  return out;
 }
 
 /** An order whose `closedThrough` reaches the period was closed for it: never settled twice. */

@@ -6,11 +6,19 @@ import {
   closability,
   InvalidInputError,
   isValidPeriod,
+  needsPostedPeriods,
+  type OrderState,
   periodOf,
+  periodsWithPostings,
   previousPeriod,
 } from "../../domain/index.js";
 import type { LogPort } from "../shared/ports.js";
-import { LaterPeriodLockedError, QueueUnavailableError, ScheduledCloseError } from "./errors.js";
+import {
+  EarlierPeriodOpenError,
+  LaterPeriodLockedError,
+  QueueUnavailableError,
+  ScheduledCloseError,
+} from "./errors.js";
 import type { PeriodCloseStore } from "./period-close-port.js";
 import { isoDate } from "./posting-support.js";
 
@@ -29,7 +37,8 @@ export function assertPeriod(period: string): void {
 /**
  * POST .../periods/{period}/close: locks the period ("closing": new postings dated in it land
  * in the next open period) and queues the close. The current period may be closed early; a
- * future one may not. A closed period answers "closed" and nothing happens.
+ * future one may not. A closed period answers "closed" and nothing happens. Closes go in
+ * order: refused while an earlier period with postings is not closed (docs/rules.md#closes-in-order).
  */
 export async function requestClose(
   deps: CloseRequestDeps,
@@ -38,10 +47,14 @@ export async function requestClose(
 ): Promise<{ plant: string; period: string; status: "closing" | "closed" }> {
   assertPeriod(period);
   const state = await deps.store.getPeriodState(plant);
-  const check = closability(state, period, periodOf(isoDate(deps.now())));
+  const current = periodOf(isoDate(deps.now()));
+  let check = closability(state, period, current);
+  if (check.kind === "open" && needsPostedPeriods(state, period))
+    check = closability(state, period, current, await postedPeriods(deps.store, plant));
   if (check.kind === "future") throw new InvalidInputError("period", `period ${period} has not begun yet`);
   if (check.kind === "closed") return { plant, period, status: "closed" };
   if (check.kind === "later_locked") throw new LaterPeriodLockedError(period, check.later);
+  if (check.kind === "earlier_open") throw new EarlierPeriodOpenError(period, check.earlier);
 
   if ((await deps.store.markPeriodClosing(plant, period)) === "closed")
     return { plant, period, status: "closed" };
@@ -53,6 +66,21 @@ export async function requestClose(
   }
   deps.log.info("period close requested", { plant, period });
   return { plant, period, status: "closing" };
+}
+
+/**
+ * The periods with postings no close has taken: from the orders the next close must read (the
+ * close index) and the plant's stock items. Reads grow with those, like the close's own.
+ */
+async function postedPeriods(store: PeriodCloseStore, plant: string): Promise<Set<string>> {
+  const orders: { state: OrderState; closedThrough?: string | undefined }[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await store.listOrdersToClose(plant, { limit: 100, start });
+    orders.push(...page.orders);
+    start = page.next;
+  } while (start);
+  return periodsWithPostings(orders, await store.listPlantStock(plant));
 }
 
 /**
@@ -73,6 +101,15 @@ export async function requestScheduledCloses(
     } catch (error) {
       if (error instanceof LaterPeriodLockedError) {
         deps.log.warn("scheduled close skipped: a later period is locked", { plant, period });
+        continue;
+      }
+      if (error instanceof EarlierPeriodOpenError) {
+        // Closes go in order: the controller closes the earlier period first, then this one.
+        deps.log.warn("scheduled close skipped: an earlier period with postings is open", {
+          plant,
+          period,
+          earlier: error.earlier,
+        });
         continue;
       }
       deps.log.error("scheduled close request failed", { plant, period, error });

@@ -45,6 +45,20 @@ export class LaterPeriodLockedError extends ApplicationError {
   }
 }
 
+/**
+ * A close of a period while an earlier period that has postings is not closed: closes go in
+ * order, else the earlier period's postings would reach no journal (docs/rules.md#closes-in-order).
+ */
+export class EarlierPeriodOpenError extends ApplicationError {
+  constructor(
+    readonly period: string,
+    readonly earlier: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`period ${earlier} has postings and is not closed; close it before ${period}`, options);
+  }
+}
+
 /** A scheduled fan-out in which some plants could not be requested; the rest were. */
 export class ScheduledCloseError extends Error {
   constructor(

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  type Closability,
   closability,
   dec,
   FALLBACK_CURRENCY,
@@ -13,8 +14,10 @@ import {
   isReorderCandidate,
   type JournalTotals,
   leavesCloseIndex,
+  needsPostedPeriods,
   type OrderState,
   type PeriodLock,
+  periodsWithPostings,
   plantCurrency,
   type StockItemTotals,
   stockJournal,
@@ -54,6 +57,58 @@ describe("which periods may be closed", () => {
     });
     // A closing period may be asked again (the request is idempotent while it runs).
     expect(closability(locked({ "2026-11": "closing" }), "2026-11", "2026-11")).toEqual({ kind: "open" });
+  });
+
+  it("goes in order: refused while an earlier period with postings is not closed, naming the earliest", () => {
+    const posted = ["2026-09", "2026-10", "2026-12"];
+    expect(closability(locked({}), "2026-11", "2026-12", posted)).toEqual({
+      kind: "earlier_open",
+      earlier: "2026-09",
+    });
+    expect(closability(locked({ "2026-09": "closed" }), "2026-11", "2026-12", posted)).toEqual({
+      kind: "earlier_open",
+      earlier: "2026-10",
+    });
+    // Closing is not closed yet.
+    expect(
+      closability(locked({ "2026-09": "closed", "2026-10": "closing" }), "2026-11", "2026-12", posted),
+    ).toEqual({
+      kind: "earlier_open",
+      earlier: "2026-10",
+    } satisfies Closability);
+    expect(
+      closability(locked({ "2026-09": "closed", "2026-10": "closed" }), "2026-11", "2026-12", posted),
+    ).toEqual({
+      kind: "open",
+    });
+    // Later postings and periods up to the latest closed one do not count.
+    expect(
+      closability(locked({ "2026-10": "closed" }), "2026-11", "2026-12", ["2026-08", "2026-12"]),
+    ).toEqual({
+      kind: "open",
+    });
+    expect(needsPostedPeriods(locked({ "2026-10": "closed" }), "2026-11")).toBe(false);
+    expect(needsPostedPeriods(locked({ "2026-09": "closed" }), "2026-11")).toBe(true);
+  });
+
+  it("finds the periods with postings no close has taken, on orders and stock items", () => {
+    const order = stateWith({
+      "2026-09": totals({ WIP: ["1.00", "0"], RAW_MATERIALS: ["0", "1.00"] }),
+      "2026-10": totals({ WIP: ["2.00", "0"], RAW_MATERIALS: ["0", "2.00"] }),
+      "2026-11": {},
+    });
+    const stockItem: StockItemTotals = {
+      material: "RAW-A",
+      onHand: dec("1"),
+      aggregates: {
+        qtyChange: new Map([["2026-07", dec("0")]]),
+        issuedValue: new Map(),
+        journal: new Map([["2026-08", {}]]),
+      },
+    };
+    expect(
+      [...periodsWithPostings([{ state: order, closedThrough: "2026-09" }], [stockItem])].sort(),
+    ).toEqual(["2026-07", "2026-08", "2026-10"]);
   });
 
   it("isPeriodClosedFor: a locked period, anything before the latest locked one, and the order's closedThrough", () => {
