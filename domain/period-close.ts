@@ -7,7 +7,7 @@
 import { dropChangesThrough, wipThrough } from "./cutoff.js";
 import { type Decimal, formatMoney, roundMoney, ZERO } from "./decimal.js";
 import { type JournalTotals, mergeJournals } from "./journal.js";
-import type { MasterData, Material } from "./model.js";
+import { type MasterData, type Material, ownValue } from "./model.js";
 import { type Order, type OrderState, type OrderStatus, wipBalance } from "./order.js";
 import { type PeriodState, previousPeriod } from "./period.js";
 import { inventoryTurnover, settle, statusThrough, type Variance } from "./settlement.js";
@@ -149,6 +149,26 @@ export function closeOrder(order: Order, md: MasterData, period: string): { next
       variance: result.kind === "settled" ? result.variance : NO_VARIANCE,
       journal,
     },
+  };
+}
+
+/**
+ * An order's row in a period that is not closed yet, to date (docs/api.md#periods): its status
+ * for the period, WIP through it and the period's journal so far; no variance until a close
+ * settles it. None for a closed order with nothing in or for the period.
+ */
+export function rowToDate(order: Order, period: string): CloseRow | undefined {
+  const journal = ownValue(order.state.periods, period) ?? {};
+  const status = statusThrough(order, period);
+  const wip = wipThrough(order.state, period);
+  if (status === "closed" && wip.isZero() && Object.keys(journal).length === 0) return undefined;
+  return {
+    order: order.snapshot.order,
+    material: order.snapshot.material,
+    status,
+    wip,
+    variance: NO_VARIANCE,
+    journal,
   };
 }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import type { QueueContext } from "../adapters/queue.js";
 import { backlogGroup, backlogRetrySender, sendCloseRequest, sendPosting } from "../adapters/queue.js";
 import { periodCloseStore, stockDocumentStore, type TableContext } from "../adapters/table/index.js";
@@ -49,8 +48,6 @@ export interface ApiDeps {
   readonly log: LogPort;
   readonly metrics: MetricsPort;
 }
-
-const reportQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });
 
 /**
  * The contract's routes (docs/api.md#routes), each: parse → one use case → map the result.
@@ -204,8 +201,8 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
     },
     "GET /v1/plants/{plant}/periods/{period}": async ({ event }) => {
       const { plant, period } = pathParams(event, s.periodParams);
-      const { format } = queryParams(event, reportQuery);
-      const report = await getPeriodReport(closeDeps, plant, period);
+      const { format, limit, cursor } = queryParams(event, s.periodReportQuery);
+      const report = await getPeriodReport(closeDeps, plant, period, { limit, cursor });
       if (format === "json") return json(200, report);
       return {
         statusCode: 200,

@@ -316,19 +316,38 @@ describe("period close of a month with completed, partly confirmed and untouched
     await receive(plant, "RIM", "MACH-01", "100", "2026-12");
   });
 
-  it("shows an open period as a status-only report", async () => {
+  it("shows an open period as the period to date (v1.1): WIP, journal and turnover so far, no variance yet", async () => {
+    // The figures of the close below without its settlement of A-1: A-1 completed with WIP −6.00,
+    // B-1 28.00, C-1 0.00 → 22.00. Journal without the settlement's entries: WIP Dr 342.00 − 20.00
+    // = 322.00, Cr 314.00 − 2.80 − 11.20 = 300.00; no VARIANCE_* lines. Σ Dr = 200 + 322 + 300 =
+    // 822.00 = Σ Cr = 166 + 300 + 156 + 200. Turnover as at the close.
+    const none = { total: "0.00", scrap: "0.00", usage: "0.00", other: "0.00", byWorkCenter: [] };
     expect(await getPeriodReport({ store: periodCloseStore(table) }, plant, NOV)).toEqual({
       plant,
       period: NOV,
       status: "open",
       currency: "USD",
-      orders: [],
-      wipTotal: "0.00",
+      orders: [
+        { order: "A-1", material: "LID", status: "completed", wip: "-6.00", variance: none },
+        { order: "B-1", material: "LID", status: "in_process", wip: "28.00", variance: none },
+        { order: "C-1", material: "LID", status: "released", wip: "0.00", variance: none },
+      ],
+      next: null,
+      wipTotal: "22.00",
       varianceTotal: "0.00",
       varianceByWorkCenter: [],
       ledgerDigest: null,
-      journal: [],
-      inventoryTurnover: [],
+      journal: [
+        { account: "RAW_MATERIALS", debit: "200.00", credit: "166.00" },
+        { account: "WIP", debit: "322.00", credit: "300.00" },
+        { account: "FINISHED_GOODS", debit: "300.00", credit: "0.00" },
+        { account: "APPLIED_LABOR", debit: "0.00", credit: "156.00" },
+        { account: "GRIR", debit: "0.00", credit: "200.00" },
+      ],
+      inventoryTurnover: [
+        { material: "GLUE", issuedValue: "44.00", averageValue: "78.00", turnover: "0.56" },
+        { material: "RIM", issuedValue: "122.00", averageValue: "189.00", turnover: "0.65" },
+      ],
       backlogOpen: 1,
     });
   });
