@@ -11,6 +11,7 @@ import { type MasterData, type Material, ownValue } from "./model.js";
 import { type Order, type OrderState, type OrderStatus, wipBalance } from "./order.js";
 import { type PeriodState, previousPeriod } from "./period.js";
 import { inventoryTurnover, settle, statusThrough, type Variance } from "./settlement.js";
+import type { WorkCenterVariance } from "./variance-by-work-center.js";
 
 /** The currency of a plant whose materials name none (then it has nothing to report either). */
 export const FALLBACK_CURRENCY = "USD";
@@ -118,12 +119,15 @@ export interface CloseRow {
   readonly status: OrderStatus;
   /** WIP at the end of the period (0 once settled). */
   readonly wip: Decimal;
-  readonly variance: Variance;
+  /** Its `byWorkCenter` is absent on rows closed before variance by work center existed. */
+  readonly variance: Omit<Variance, "byWorkCenter"> & {
+    readonly byWorkCenter?: readonly WorkCenterVariance[] | undefined;
+  };
   /** The order's journal totals of the period, its settlement included. */
   readonly journal: JournalTotals;
 }
 
-export const NO_VARIANCE: Variance = { total: ZERO, scrap: ZERO, usage: ZERO, other: ZERO };
+export const NO_VARIANCE: Variance = { total: ZERO, scrap: ZERO, usage: ZERO, other: ZERO, byWorkCenter: [] };
 
 /**
  * The close of one order for `period`: the settled (or carried) order and its report row;

@@ -287,6 +287,9 @@ async function finishClose(deps: CloseDeps, plant: string, period: string): Prom
     }
     throw error;
   }
+  // The seal: one pass over the period's ledger lines by the period index (docs/ledger.md).
+  const ledger = await store.ledgerDigest(plant, period);
+  report = { ...report, ledgerDigest: ledger.digest, ledgerLines: ledger.lines };
   deps.metrics.add("BacklogOpen", "Count", backlogOpen, { plant });
   if (!(await store.finishClose(plant, period, { closedAt: deps.now().toISOString(), data: report }))) {
     // A duplicate delivery of the same close finished first: its report stands.

@@ -103,4 +103,6 @@ export interface PeriodCloseStore {
    */
   finishClose(plant: string, period: string, report: { closedAt: string; data: unknown }): Promise<boolean>;
   getStoredReport<T>(plant: string, period: string): Promise<T | undefined>;
+  /** The ledger seal of the period: SHA-256 over its stock-ledger lines and their count (docs/ledger.md). */
+  ledgerDigest(plant: string, period: string): Promise<{ digest: string; lines: number }>;
 }

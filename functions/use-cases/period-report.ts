@@ -22,6 +22,7 @@ import {
 import { type CursorShape, decodeCursor, encodeCursor, PAGE_LIMITS } from "../shared/paging.js";
 import { assertPeriod } from "./close-request.js";
 import { MissingPeriodReportError } from "./errors.js";
+import { periodWorkCenterRows, type WorkCenterRow, workCenterRows } from "./ledger.js";
 import type { OrderStateEntry, PeriodCloseStore } from "./period-close-port.js";
 
 export type PeriodStatus = "open" | "closing" | "closed";
@@ -39,6 +40,10 @@ export interface PeriodReport {
   readonly next: string | null;
   readonly wipTotal: string;
   readonly varianceTotal: string;
+  /** The settled orders' scrap and usage summed per work center (docs/ledger.md). */
+  readonly varianceByWorkCenter: readonly WorkCenterRow[];
+  /** SHA-256 over the period's ledger lines, sealed by the close (docs/ledger.md); null until then. */
+  readonly ledgerDigest: string | null;
   readonly journal: readonly { readonly account: string; readonly debit: string; readonly credit: string }[];
   readonly inventoryTurnover: readonly TurnoverLine[];
   readonly backlogOpen: number;
@@ -54,11 +59,15 @@ export interface ReportOrder {
     readonly scrap: string;
     readonly usage: string;
     readonly other: string;
+    readonly byWorkCenter: readonly WorkCenterRow[];
   };
 }
 
 /** What the close stores besides the rows: the report without its orders. */
-export type StoredReport = Omit<PeriodReport, "orders" | "next" | "status">;
+/** What the close stores besides the rows: the report without its orders, and the sealed line count. */
+export type StoredReport = Omit<PeriodReport, "orders" | "next" | "status"> & {
+  readonly ledgerLines?: number;
+};
 
 /** Everything the summary of a period is a function of. */
 export interface PeriodFigures {
@@ -91,6 +100,8 @@ export function summarizePeriod(f: PeriodFigures, checked = true): StoredReport 
     currency: f.currency,
     wipTotal: formatMoney(sum(f.rows.map((r) => r.wip))),
     varianceTotal: formatMoney(sum(f.rows.map((r) => r.variance.total))),
+    varianceByWorkCenter: periodWorkCenterRows(f.rows.map((r) => r.variance)),
+    ledgerDigest: null,
     journal: lines.map((l) => ({
       account: l.account,
       debit: formatMoney(l.debit),
@@ -112,6 +123,7 @@ export const reportOrder = (r: CloseRow): ReportOrder => ({
     scrap: formatMoney(r.variance.scrap),
     usage: formatMoney(r.variance.usage),
     other: formatMoney(r.variance.other),
+    byWorkCenter: workCenterRows(r.variance.byWorkCenter),
   },
 });
 
@@ -130,6 +142,8 @@ export function reportView(
     next,
     wipTotal: report.wipTotal,
     varianceTotal: report.varianceTotal,
+    varianceByWorkCenter: report.varianceByWorkCenter ?? [],
+    ledgerDigest: report.ledgerDigest ?? null,
     journal: report.journal,
     inventoryTurnover: report.inventoryTurnover,
     backlogOpen: report.backlogOpen,

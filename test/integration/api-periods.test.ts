@@ -282,7 +282,7 @@ async function novemberPostings(plant: string) {
   }
 }
 
-const zero = { total: "0.00", scrap: "0.00", usage: "0.00", other: "0.00" };
+const zero = { total: "0.00", scrap: "0.00", usage: "0.00", other: "0.00", byWorkCenter: [] };
 
 describe("an open period's report", () => {
   it("is the period to date: WIP per order, the journal so far (balanced), turnover so far, no variance", async () => {
@@ -303,6 +303,8 @@ describe("an open period's report", () => {
       next: null,
       wipTotal: "30.00",
       varianceTotal: "0.00",
+      varianceByWorkCenter: [],
+      ledgerDigest: null,
       // RAW Dr 1000.00 / Cr 100.00 + 200.00; WIP Dr 100.00 + 20.00 + 200.00 + 40.00 / Cr 110.00 + 220.00;
       // FG Dr 330.00; APPLIED_LABOR Cr 60.00; GRIR Cr 1050.00; PPV Dr 50.00. Dr 1740.00 = Cr 1740.00.
       journal: [
@@ -361,7 +363,7 @@ describe("a closed period's report", () => {
       material: "PROD",
       status: "closed",
       wip: "0.00",
-      variance: { total: "10.00", scrap: "0.00", usage: "0.00", other: "10.00" },
+      variance: { total: "10.00", scrap: "0.00", usage: "0.00", other: "10.00", byWorkCenter: [] },
     });
     const seen: string[] = [];
     let cursor: string | undefined;

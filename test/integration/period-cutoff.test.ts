@@ -172,7 +172,7 @@ describe("an order completed on 1 December, before November's close ran", () => 
         material: "PROD",
         status: "in_process",
         wip: "1000.00",
-        variance: { total: "0.00", scrap: "0.00", usage: "0.00", other: "0.00" },
+        variance: { total: "0.00", scrap: "0.00", usage: "0.00", other: "0.00", byWorkCenter: [] },
       },
     ]);
     expect(november.wipTotal).toBe("1000.00");
@@ -191,7 +191,8 @@ describe("an order completed on 1 December, before November's close ran", () => 
         material: "PROD",
         status: "closed",
         wip: "0.00",
-        variance: { total: "100.00", scrap: "0.00", usage: "0.00", other: "100.00" },
+        // No scrap or usage: no work center carries any.
+        variance: { total: "100.00", scrap: "0.00", usage: "0.00", other: "100.00", byWorkCenter: [] },
       },
     ]);
     expect(december.wipTotal).toBe("0.00");

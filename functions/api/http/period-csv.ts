@@ -1,3 +1,4 @@
+import { csvTable } from "../../use-cases/csv.js";
 import type { PeriodReport } from "../../use-cases/period-report.js";
 
 const CSV_COLUMNS = [
@@ -22,7 +23,7 @@ const CSV_COLUMNS = [
  * per journal line, then one per order of the page.
  */
 export function reportToCsv(report: PeriodReport): string {
-  const rows: string[][] = [[...CSV_COLUMNS]];
+  const rows: string[][] = [];
   for (const l of report.journal) {
     rows.push([
       "journal",
@@ -60,11 +61,5 @@ export function reportToCsv(report: PeriodReport): string {
       v.other,
     ]);
   }
-  return rows
-    .map((r) => r.map(csvField).join(","))
-    .join("\r\n")
-    .concat("\r\n");
+  return csvTable(CSV_COLUMNS, rows);
 }
-
-const csvField = (value: string): string =>
-  /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replaceAll('"', '""')}"` : value;

@@ -122,6 +122,7 @@ describe("settlement with postings of a later period already in", () => {
       scrap: dec("0"),
       usage: dec("0"),
       other: dec("-50"),
+      byWorkCenter: [],
     });
     expect(nov.row).toMatchObject({ status: "closed" });
     expect(nov.row?.wip.toFixed(2)).toBe("0.00");
