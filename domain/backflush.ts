@@ -446,6 +446,7 @@ export function applyPosting(
     },
     period,
     journal,
+    state,
   );
   return { snapshot, state: { ...booked, status: statusAfterPosting(snapshot, booked, state.status) } };
 }

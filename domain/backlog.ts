@@ -59,7 +59,7 @@ export function postBacklog(
       },
     ] as const,
   ]);
-  const state = bookOnOrder({ ...order.state, components }, ctx.period, journal);
+  const state = bookOnOrder({ ...order.state, components }, ctx.period, journal, order.state);
   return {
     movement,
     remaining: line.qty.minus(qty),
@@ -89,6 +89,11 @@ export function withdrawIssues(
     const cur = components.get(m.item);
     if (cur) components.set(m.item, { ...cur, issued: cur.issued.minus(m.qty) });
   }
-  const state = bookOnOrder({ ...order.state, components: ownRecord(components) }, ctx.period, journal);
+  const state = bookOnOrder(
+    { ...order.state, components: ownRecord(components) },
+    ctx.period,
+    journal,
+    order.state,
+  );
   return { snapshot: order.snapshot, state };
 }

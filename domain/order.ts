@@ -1,3 +1,4 @@
+import { type PeriodChange, recordPeriodChange } from "./cutoff.js";
 import { Decimal, roundQty, scaleOf, ZERO } from "./decimal.js";
 import {
   InvalidInputError,
@@ -107,6 +108,11 @@ export interface OrderState {
   readonly settled: SettledVariance;
   /** Journal totals per period, riding on the order item the posting writes anyway. */
   readonly periods: Readonly<Record<string, JournalTotals>>;
+  /**
+   * What each period's postings changed on the quantities, for the cut-off of a close
+   * (domain/cutoff.ts); periods a close has passed are dropped. Absent on orders without any.
+   */
+  readonly byPeriod?: Readonly<Record<string, PeriodChange>> | undefined;
 }
 
 export interface Order {
@@ -324,16 +330,22 @@ export function changeOrder(
 /**
  * Adds journal entries and their WIP side to the order's running state. Amounts are signed:
  * a reversal carries the negated amount on the original sides, so WIP debits and credits
- * return exactly to what they were before the reversed posting.
+ * return exactly to what they were before the reversed posting. Given the state `before` the
+ * posting changed its quantities, the change is also recorded under its period (cut-off).
  */
-export function bookOnOrder(state: OrderState, period: string, entries: readonly JournalEntry[]): OrderState {
+export function bookOnOrder(
+  state: OrderState,
+  period: string,
+  entries: readonly JournalEntry[],
+  before?: OrderState,
+): OrderState {
   let wipDebit = state.wipDebit;
   let wipCredit = state.wipCredit;
   for (const e of entries) {
     if (e.debit === "WIP") wipDebit = wipDebit.plus(e.amount);
     if (e.credit === "WIP") wipCredit = wipCredit.plus(e.amount);
   }
-  return {
+  const booked: OrderState = {
     ...state,
     wipDebit,
     wipCredit,
@@ -342,4 +354,5 @@ export function bookOnOrder(state: OrderState, period: string, entries: readonly
       [period, addToJournal(ownValue(state.periods, period), entries)] as const,
     ]),
   };
+  return before ? recordPeriodChange(before, booked, period) : booked;
 }

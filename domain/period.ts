@@ -49,3 +49,22 @@ export function addDays(date: string, days: number): string {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }
+
+/** A period a close has started (`closing`) or finished (`closed`). */
+export type PeriodLock = "closing" | "closed";
+
+/** The periods of a plant that a close has locked, by period `YYYY-MM`. */
+export interface PeriodState {
+  readonly locked: ReadonlyMap<string, PeriodLock>;
+}
+
+/**
+ * A posting may not land in a locked period, nor in any period before the latest locked one
+ * (closes go in order, so an earlier period can never be reported again), nor in a period the
+ * order was already closed for.
+ */
+export function isPeriodClosedFor(state: PeriodState, closedThrough: string | undefined) {
+  const latest = [...state.locked.keys()].sort().at(-1);
+  return (period: string): boolean =>
+    (latest !== undefined && period <= latest) || (closedThrough !== undefined && period <= closedThrough);
+}

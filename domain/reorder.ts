@@ -1,5 +1,5 @@
 import { type Decimal, roundQty, ZERO } from "./decimal.js";
-import type { Material } from "./model.js";
+import type { Material, StockDelta } from "./model.js";
 import { addDays } from "./period.js";
 
 export interface RequisitionProposal {
@@ -46,3 +46,7 @@ export function reorderDecision(
     supplier: params.supplier,
   };
 }
+
+/** A stock decrease of a material with reorder parameters makes it a reorder candidate. */
+export const isReorderCandidate = (delta: StockDelta, materials: ReadonlyMap<string, Material>): boolean =>
+  delta.qty.isNegative() && materials.get(delta.material)?.reorder !== undefined;

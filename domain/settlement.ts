@@ -1,6 +1,14 @@
+import { stateThrough, wipThrough } from "./cutoff.js";
 import { type Decimal, roundMoney, ZERO } from "./decimal.js";
 import type { JournalEntry, MasterData } from "./model.js";
-import { bookOnOrder, type Order, requireMaterial, scrapFactor, wipBalance } from "./order.js";
+import {
+  bookOnOrder,
+  type Order,
+  type OrderStatus,
+  requireMaterial,
+  scrapFactor,
+  statusAfterPosting,
+} from "./order.js";
 import {
   subtractByWorkCenter,
   varianceByWorkCenter,
@@ -27,21 +35,35 @@ export type SettlementResult =
   | { readonly kind: "nothing"; readonly order: Order };
 
 /**
- * Period-end settlement of one order (docs/rules.md#settlement).
- * - not completed: WIP carried = debits − credits, no entry;
- * - completed (or closed with WIP posted since it was settled): the WIP balance V is the
+ * The order's status for a close of `period` (docs/rules.md#cut-off): a closed order stays
+ * closed; otherwise completed when the last operation's yield reached the order quantity with
+ * postings of periods ≤ period, in process when any such posting stands, else released.
+ */
+export function statusThrough(order: Order, period: string): OrderStatus {
+  if (order.state.status === "closed") return "closed";
+  return statusAfterPosting(order.snapshot, stateThrough(order.state, period), "released");
+}
+
+/**
+ * Period-end settlement of one order for `period` (docs/rules.md#settlement), on the order as
+ * the postings of periods ≤ period left it (cut-off; later postings stay for later closes).
+ * - not completed for the period: WIP carried = debits − credits through it, no entry;
+ * - completed (or closed with WIP posted since it was settled): the WIP balance V through it is the
  *   variance, split into scrap, usage and other; Dr VARIANCE_* / Cr WIP, signs flipped for
  *   favourable parts; the order becomes `closed` with WIP 0.
  * A re-settlement posts only the scrap and usage not yet settled; other takes the rest.
  */
 export function settle(order: Order, md: MasterData, period: string): SettlementResult {
   const { state } = order;
-  const wip = wipBalance(state);
-  if (state.status === "released" || state.status === "in_process") return { kind: "carried", wip, order };
-  if (state.status === "closed" && wip.isZero()) return { kind: "nothing", order };
+  // Cut-off: only postings of periods ≤ period count, for the status and for the amounts.
+  const wip = wipThrough(state, period);
+  const status = statusThrough(order, period);
+  if (status === "released" || status === "in_process") return { kind: "carried", wip, order };
+  if (status === "closed" && wip.isZero()) return { kind: "nothing", order };
 
-  const scrap = roundMoney(scrapVarianceUnrounded(order, md)).minus(state.settled.scrap);
-  const usage = roundMoney(usageVarianceUnrounded(order, md)).minus(state.settled.usage);
+  const through: Order = { snapshot: order.snapshot, state: stateThrough(state, period) };
+  const scrap = roundMoney(scrapVarianceUnrounded(through, md)).minus(state.settled.scrap);
+  const usage = roundMoney(usageVarianceUnrounded(through, md)).minus(state.settled.usage);
   const other = wip.minus(scrap).minus(usage);
   const journal = (
     [
@@ -59,7 +81,7 @@ export function settle(order: Order, md: MasterData, period: string): Settlement
     );
   const booked = bookOnOrder(state, period, journal);
   // By work center: the allocation of the order's totals so far, less what earlier settlements gave.
-  const allocated = varianceByWorkCenter(order, md, {
+  const allocated = varianceByWorkCenter(through, md, {
     scrap: state.settled.scrap.plus(scrap),
     usage: state.settled.usage.plus(usage),
   });

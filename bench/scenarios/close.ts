@@ -28,6 +28,7 @@ import {
   ledgerItem,
   type MovementView,
   orderWrite,
+  periodCloseStore,
   postingWrite,
   stockWrite,
   type TableContext,
@@ -133,7 +134,7 @@ export async function closeOnce(services: BenchServices, fixture: CloseFixture):
   await reset(t, fixture);
   const meter = new CapacityMeter();
   const deps = {
-    table: t,
+    store: periodCloseStore(t),
     now: () => new Date(),
     log: silentLog,
     metrics: noMetrics,

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import type { QueueContext } from "../adapters/queue.js";
 import { backlogGroup, backlogRetrySender, sendCloseRequest, sendPosting } from "../adapters/queue.js";
-import { stockDocumentStore, type TableContext } from "../adapters/table/index.js";
+import { periodCloseStore, stockDocumentStore, type TableContext } from "../adapters/table/index.js";
 import { publishRequisition, type RequisitionNotification, type TopicContext } from "../adapters/topic.js";
 import type { LogPort, MetricsPort } from "../shared/ports.js";
 import {
@@ -24,7 +23,7 @@ import {
   upsertWorkCenter,
 } from "../use-cases/master-data.js";
 import { changeOrderRequest, getOrderView, listOrders, releaseOrder } from "../use-cases/orders.js";
-import { getPeriodReport, reportToCsv, requestClose } from "../use-cases/period-close.js";
+import { getPeriodReport, requestClose } from "../use-cases/period-close.js";
 import { isoDate } from "../use-cases/posting-support.js";
 import { backlogView, stockView } from "../use-cases/queries.js";
 import { listRequisitions, runReorders } from "../use-cases/reorder.js";
@@ -35,6 +34,7 @@ import {
   type StockDeps,
 } from "../use-cases/stock-postings.js";
 import { serveOpenApi } from "./http/openapi.js";
+import { reportToCsv } from "./http/period-csv.js";
 import { pathParams, queryParams, validate } from "./http/request.js";
 import { type ApiRouteKey, json, type RouteHandler } from "./http/router.js";
 import * as s from "./schemas.js";
@@ -48,8 +48,6 @@ export interface ApiDeps {
   readonly log: LogPort;
   readonly metrics: MetricsPort;
 }
-
-const reportQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });
 
 /**
  * The contract's routes (docs/api.md#routes), each: parse → one use case → map the result.
@@ -68,6 +66,7 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
   };
   const closeDeps = {
     ...deps,
+    store: periodCloseStore(deps.table),
     enqueueClose: (plant: string, period: string) => sendCloseRequest(deps.closeRequests, { plant, period }),
   };
   const intake = { table: deps.table, queue: deps.postings, now: deps.now };
@@ -202,8 +201,8 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
     },
     "GET /v1/plants/{plant}/periods/{period}": async ({ event }) => {
       const { plant, period } = pathParams(event, s.periodParams);
-      const { format } = queryParams(event, reportQuery);
-      const report = await getPeriodReport(deps, plant, period);
+      const { format, limit, cursor } = queryParams(event, s.periodReportQuery);
+      const report = await getPeriodReport(closeDeps, plant, period, { limit, cursor });
       if (format === "json") return json(200, report);
       return {
         statusCode: 200,

@@ -356,6 +356,11 @@ export const movementsQuery = z.strictObject({
   ...pageQuery,
   format: z.enum(["json", "csv"]).default("json"),
 });
+/** GET period report: `format` (json or csv, default json) and the paging of its orders. */
+export const periodReportQuery = z.object({
+  format: z.enum(["json", "csv"]).default("json").meta({ description: "json (default) or csv" }),
+  ...pageQuery,
+});
 
 // --- parsed types ------------------------------------------------------------------------------
 

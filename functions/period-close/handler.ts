@@ -3,6 +3,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { sendCloseRequest } from "../adapters/queue.js";
+import { periodCloseStore } from "../adapters/table/index.js";
 import { documentClient, sqsClient } from "../shared/clients.js";
 import { loadConfig } from "../shared/config.js";
 import { PoisonCloseRequestError } from "../shared/errors.js";
@@ -15,7 +16,7 @@ const { logger, metrics, logPort, metricsPort } = createPowertools();
 const config = loadConfig(["TABLE_NAME", "CLOSE_QUEUE_URL"]);
 const queue = { sqs: sqsClient(), url: config.CLOSE_QUEUE_URL };
 const deps = {
-  table: { ddb: documentClient(), tableName: config.TABLE_NAME },
+  store: periodCloseStore({ ddb: documentClient(), tableName: config.TABLE_NAME }),
   now: () => new Date(),
   log: logPort,
   metrics: metricsPort,

@@ -45,6 +45,20 @@ export class LaterPeriodLockedError extends ApplicationError {
   }
 }
 
+/**
+ * A close of a period while an earlier period that has postings is not closed: closes go in
+ * order, else the earlier period's postings would reach no journal (docs/rules.md#closes-in-order).
+ */
+export class EarlierPeriodOpenError extends ApplicationError {
+  constructor(
+    readonly period: string,
+    readonly earlier: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`period ${earlier} has postings and is not closed; close it before ${period}`, options);
+  }
+}
+
 /** A scheduled fan-out in which some plants could not be requested; the rest were. */
 export class ScheduledCloseError extends Error {
   constructor(
@@ -102,3 +116,16 @@ export class RequisitionMismatchError extends ApplicationError {}
  * run: the same request again completes it (503, so the client retries).
  */
 export class FollowUpPendingError extends ApplicationError {}
+
+/** Postings kept getting in between the close's read and write of an order; SQS delivers the close again. */
+export class CloseConflictError extends Error {
+  constructor(
+    readonly plant: string,
+    readonly period: string,
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`close of ${plant} ${period}: an order kept changing after ${attempts} attempts`, options);
+    this.name = "CloseConflictError";
+  }
+}

@@ -5,7 +5,6 @@ import {
   formatQty,
   type Material,
   type Movement,
-  type StockDelta,
   stockKey,
   ZERO,
 } from "../../domain/index.js";
@@ -110,9 +109,8 @@ export function issuedValueByStockItem(movements: readonly Movement[]): Map<stri
   return out;
 }
 
-/** A stock decrease of a material with reorder parameters makes it a reorder candidate. */
-export const isReorderCandidate = (delta: StockDelta, materials: ReadonlyMap<string, Material>) =>
-  delta.qty.isNegative() && materials.get(delta.material)?.reorder !== undefined;
+/** Re-exported for the posting use cases; the rule lives in domain/reorder.ts. */
+export { isReorderCandidate } from "../../domain/index.js";
 
 export const decimalOrZero = (value: string | undefined, field: string): Decimal =>
   value === undefined ? ZERO : dec(value, field);

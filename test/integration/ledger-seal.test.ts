@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dec, ledgerDigest } from "../../domain/index.js";
 import {
   documentLines,
+  periodCloseStore,
   stockDocumentStore,
   type TableContext,
 } from "../../functions/adapters/table/index.js";
@@ -72,7 +73,7 @@ beforeAll(async () => {
 afterAll(() => clients.destroy());
 
 const closeDeps = (): CloseDeps => ({
-  table,
+  store: periodCloseStore(table),
   now: () => new Date("2026-12-01T02:15:00.000Z"),
   log: silentLog,
   metrics: noMetrics,
@@ -93,7 +94,7 @@ describe("sealed periods", () => {
       await Promise.all(["GR-1", "GR-2", "C-1"].map((d) => documentLines(table, plant, d)))
     ).flat();
     expect(lines).toHaveLength(8);
-    const report = await getPeriodReport({ table }, plant, "2026-11");
+    const report = await getPeriodReport({ store: periodCloseStore(table) }, plant, "2026-11");
     expect(report.ledgerDigest).toBe(ledgerDigest(lines).digest);
     /*
      * Scrap: 10 × planned unit cost up to 0010 = 10 × (0.3185 components + 0.105 activities)

@@ -28,6 +28,7 @@ import {
   loadMaterials,
   loadWorkCenters,
   orderWrite,
+  periodCloseStore,
   putBom,
   putMaterial,
   putRouting,
@@ -36,6 +37,7 @@ import {
   type TableContext,
   transactWrite,
 } from "../../functions/adapters/table/index.js";
+import { reportToCsv } from "../../functions/api/http/period-csv.js";
 import { pack } from "../../functions/shared/codec.js";
 import { indexKeys, keys } from "../../functions/shared/keys.js";
 import type { ConfirmationBody } from "../../functions/shared/messages.js";
@@ -45,7 +47,6 @@ import {
   type CloseDeps,
   getPeriodReport,
   type PeriodReport,
-  reportToCsv,
   requestClose,
   requestScheduledCloses,
   runClose,
@@ -89,7 +90,7 @@ function closeHarness(overrides: Partial<CloseDeps> = {}): CloseHarness {
     enqueued,
     gauges,
     deps: {
-      table,
+      store: periodCloseStore(table),
       now: () => new Date(CLOSE_NOW),
       log: silentLog,
       metrics,
@@ -246,6 +247,14 @@ async function closeIndexOrders(plant: string): Promise<string[]> {
   return (res.Items ?? []).map((i) => String(i[CLOSE_INDEX.sortKey]));
 }
 
+/** October's close, run to the end with a harness of its own (the tests' harnesses record November's). */
+async function closeOctober(plant: string) {
+  const h = closeHarness();
+  await requestClose(h.deps, plant, "2026-10");
+  const result = await runClose(h.deps, plant, "2026-10");
+  if (result.status !== "closed") throw new Error("October did not close");
+}
+
 /** Run a close to the end, following its continuations the way the queue would. */
 async function closeToEnd(h: CloseHarness, plant: string, period: string, deadlineMs?: number) {
   let invocations = 0;
@@ -269,6 +278,8 @@ describe("period close of a month with completed, partly confirmed and untouched
     // RIM 500 m arrived in October: November's opening stock. GLUE 50 kg in November at standard:
     // Dr RAW_MATERIALS 200.00 / Cr GRIR 200.00 (50 × 4.00).
     await receive(plant, "RIM", "MACH-01", "500", "2026-10", "0.52");
+    // Closes go in order (v1.1): October, which has that receipt, is closed before November.
+    await closeOctober(plant);
     await receive(plant, "GLUE", "MACH-01", "50", NOV);
     await releaseOrder(plant, "A-1", "LID", "100");
     await releaseOrder(plant, "B-1", "LID", "50");
@@ -305,19 +316,38 @@ describe("period close of a month with completed, partly confirmed and untouched
     await receive(plant, "RIM", "MACH-01", "100", "2026-12");
   });
 
-  it("shows an open period as a status-only report", async () => {
-    expect(await getPeriodReport({ table }, plant, NOV)).toEqual({
+  it("shows an open period as the period to date (v1.1): WIP, journal and turnover so far, no variance yet", async () => {
+    // The figures of the close below without its settlement of A-1: A-1 completed with WIP −6.00,
+    // B-1 28.00, C-1 0.00 → 22.00. Journal without the settlement's entries: WIP Dr 342.00 − 20.00
+    // = 322.00, Cr 314.00 − 2.80 − 11.20 = 300.00; no VARIANCE_* lines. Σ Dr = 200 + 322 + 300 =
+    // 822.00 = Σ Cr = 166 + 300 + 156 + 200. Turnover as at the close.
+    const none = { total: "0.00", scrap: "0.00", usage: "0.00", other: "0.00", byWorkCenter: [] };
+    expect(await getPeriodReport({ store: periodCloseStore(table) }, plant, NOV)).toEqual({
       plant,
       period: NOV,
       status: "open",
       currency: "USD",
-      orders: [],
-      wipTotal: "0.00",
+      orders: [
+        { order: "A-1", material: "LID", status: "completed", wip: "-6.00", variance: none },
+        { order: "B-1", material: "LID", status: "in_process", wip: "28.00", variance: none },
+        { order: "C-1", material: "LID", status: "released", wip: "0.00", variance: none },
+      ],
+      next: null,
+      wipTotal: "22.00",
       varianceTotal: "0.00",
       varianceByWorkCenter: [],
       ledgerDigest: null,
-      journal: [],
-      inventoryTurnover: [],
+      journal: [
+        { account: "RAW_MATERIALS", debit: "200.00", credit: "166.00" },
+        { account: "WIP", debit: "322.00", credit: "300.00" },
+        { account: "FINISHED_GOODS", debit: "300.00", credit: "0.00" },
+        { account: "APPLIED_LABOR", debit: "0.00", credit: "156.00" },
+        { account: "GRIR", debit: "0.00", credit: "200.00" },
+      ],
+      inventoryTurnover: [
+        { material: "GLUE", issuedValue: "44.00", averageValue: "78.00", turnover: "0.56" },
+        { material: "RIM", issuedValue: "122.00", averageValue: "189.00", turnover: "0.65" },
+      ],
       backlogOpen: 1,
     });
   });
@@ -326,7 +356,7 @@ describe("period close of a month with completed, partly confirmed and untouched
     expect(await requestClose(h.deps, plant, NOV)).toEqual({ plant, period: NOV, status: "closing" });
     expect(h.enqueued).toEqual([`${plant}:${NOV}`]);
     expect((await getPeriodState(table, plant)).locked.get(NOV)).toBe("closing");
-    expect((await getPeriodReport({ table }, plant, NOV)).status).toBe("closing");
+    expect((await getPeriodReport({ store: periodCloseStore(table) }, plant, NOV)).status).toBe("closing");
   });
 
   it("settles, carries WIP and posts a balanced journal", async () => {
@@ -392,7 +422,7 @@ describe("period close of a month with completed, partly confirmed and untouched
 
     expect((await getPeriodState(table, plant)).locked.get(NOV)).toBe("closed");
     expect(await getCloseCheckpoint(table, plant, NOV)).toBeUndefined();
-    expect(await getPeriodReport({ table }, plant, NOV)).toEqual(report);
+    expect(await getPeriodReport({ store: periodCloseStore(table) }, plant, NOV)).toEqual(report);
   });
 
   it("takes a settled order out of the close index and marks every order closed through the period", async () => {
@@ -450,7 +480,7 @@ describe("period close of a month with completed, partly confirmed and untouched
     const b = await getOrder(table, plant, "B-1");
     expect(b?.order.state.periods[NOV]?.WIP?.debit.toFixed(2)).toBe("28.00");
     expect(b?.order.state.periods["2026-12"]?.WIP?.debit.toFixed(2)).toBe("14.00");
-    expect(await getPeriodReport({ table }, plant, NOV)).toEqual(report);
+    expect(await getPeriodReport({ store: periodCloseStore(table) }, plant, NOV)).toEqual(report);
   });
 });
 
@@ -472,7 +502,7 @@ describe("period close requests", () => {
     await createTable(clients.dynamoEndpoint, tableName);
     const own: TableContext = { ddb: clients.ddb, tableName };
     for (const plant of ["P1", "P2"]) await putMaterial(own, plant, material({ material: "X" }), NOW);
-    const h = closeHarness({ table: own });
+    const h = closeHarness({ store: periodCloseStore(own) });
     expect(await requestScheduledCloses(h.deps, CLOSE_NOW)).toEqual({ period: NOV, requested: ["P1", "P2"] });
     expect(h.enqueued).toEqual([`P1:${NOV}`, `P2:${NOV}`]);
     expect((await getPeriodState(own, "P2")).locked.get(NOV)).toBe("closing");
@@ -503,6 +533,8 @@ async function simplePlant(orders: number): Promise<string> {
       { period: "2026-10" },
     ),
   ]);
+  // October holds the opening stock: closes go in order (v1.1), so it is closed first.
+  await closeOctober(plant);
   for (let i = 1; i <= orders; i++) {
     const id = `S-${String(i).padStart(3, "0")}`;
     await releaseOrder(plant, id, "SIMPLE", "10");
@@ -612,7 +644,7 @@ describe("an unbalanced journal", () => {
     await expect(runClose(h.deps, plant, NOV)).rejects.toBeInstanceOf(UnbalancedJournalError);
     expect((await getPeriodState(table, plant)).locked.has(NOV)).toBe(false);
     expect(await getCloseCheckpoint(table, plant, NOV)).toBeUndefined();
-    expect((await getPeriodReport({ table }, plant, NOV)).status).toBe("open");
+    expect((await getPeriodReport({ store: periodCloseStore(table) }, plant, NOV)).status).toBe("open");
   });
 });
 

@@ -1,4 +1,4 @@
-import type { TableContext } from "../../functions/adapters/table/index.js";
+import { periodCloseStore, type TableContext } from "../../functions/adapters/table/index.js";
 import { type MetricsPort, silentLog } from "../../functions/shared/ports.js";
 import type { CloseDeps } from "../../functions/use-cases/period-close.js";
 
@@ -19,7 +19,7 @@ export function closeHarness(
   return {
     enqueued,
     deps: {
-      table,
+      store: periodCloseStore(table),
       now: () => new Date(now),
       log: silentLog,
       metrics,

@@ -8,6 +8,7 @@ export * from "./lists.js";
 export * from "./master-data.js";
 export * from "./orders.js";
 export * from "./period-close.js";
+export * from "./period-close-store.js";
 export * from "./periods.js";
 export * from "./plans.js";
 export * from "./plants.js";

@@ -12,7 +12,7 @@ import type {
   WorkCenter,
 } from "../../../domain/index.js";
 import { BACKLOG_INDEX, ORDERS_INDEX, STOCK_INDEX } from "../../../infra/table.js";
-import { fromNum, unpack } from "../../shared/codec.js";
+import { unpack } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import { type CursorShape, decodeCursor, encodeCursor, type PageRequest } from "../../shared/paging.js";
 import { listOpenBacklog, type StoredBacklogLine } from "./backlog.js";
@@ -20,7 +20,7 @@ import type { TableContext } from "./client.js";
 import { batchGet } from "./master-data.js";
 import { queryPage } from "./query.js";
 import { listRequisitionsPage, type StoredRequisition } from "./requisitions.js";
-import type { StockRow } from "./stock.js";
+import { type StockRow, toStockRow } from "./stock.js";
 
 export interface PageOf<T> {
   readonly items: T[];
@@ -128,13 +128,6 @@ export async function requisitionPage(t: TableContext, plant: string, page: Page
   });
   return { items: res.items, next: encodeCursor(shape, res.next) } satisfies PageOf<StoredRequisition>;
 }
-
-const toStockRow = (item: Record<string, unknown>): StockRow => ({
-  material: String(item.material),
-  location: String(item.location),
-  onHand: fromNum(item.onHand),
-  attributes: item,
-});
 
 /** Master data of one kind (materials or work centers) in id order: one Query on the plant's master-data partition. */
 async function masterDataPage<T>(t: TableContext, shape: CursorShape, page: PageRequest) {

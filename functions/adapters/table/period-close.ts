@@ -1,26 +1,19 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type {
-  Decimal,
-  JournalTotals,
-  Material,
-  OrderSnapshot,
-  OrderState,
-  OrderStatus,
-  WorkCenterVariance,
-} from "../../../domain/index.js";
+import type { CloseRow, Material, OrderSnapshot, OrderState, PeriodLock } from "../../../domain/index.js";
 import { BACKLOG_INDEX, CLOSE_INDEX } from "../../../infra/table.js";
 import { pack, unpack } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
+import type { CloseCheckpoint, OrderStateEntry } from "../../use-cases/period-close-port.js";
 import type { TableContext } from "./client.js";
 import { batchGet } from "./master-data.js";
-import type { PeriodLock } from "./periods.js";
 import { queryAll } from "./query.js";
 import type { TaggedItem } from "./transact.js";
 
 /**
  * Items of the period close: the lock on the plant's period state, the resume checkpoint, one
- * report row per processed order and the stored report. See use-cases/period-close.ts.
+ * report row per processed order and the stored report. The close's port over them is
+ * period-close-store.ts.
  */
 
 /**
@@ -73,15 +66,6 @@ export async function reopenPeriod(t: TableContext, plant: string, period: strin
   await t.ddb.send(new DeleteCommand({ TableName: t.tableName, Key: keys.closeCheckpoint(plant, period) }));
 }
 
-export interface CloseCheckpoint {
-  /** Close-index key to continue after; absent before the first page and after the last. */
-  readonly cursor?: Record<string, unknown> | undefined;
-  /** True once every page was processed: only the report remains to be written. */
-  readonly scanned: boolean;
-  readonly processed: number;
-  readonly updatedAt: string;
-}
-
 export async function getCloseCheckpoint(
   t: TableContext,
   plant: string,
@@ -115,14 +99,6 @@ export async function putCloseCheckpoint(
       Item: { ...keys.closeCheckpoint(plant, period), ...checkpoint },
     }),
   );
-}
-
-/** An order's running state as the close reads it (the immutable snapshot is read separately). */
-export interface OrderStateEntry {
-  readonly order: string;
-  readonly state: OrderState;
-  readonly version: number;
-  readonly closedThrough?: string | undefined;
 }
 
 const toStateEntry = (item: Record<string, unknown>): OrderStateEntry => ({
@@ -191,25 +167,6 @@ export async function getOrderSnapshots(
       return [snapshot.order, snapshot];
     }),
   );
-}
-
-/** What a close recorded about one order, with Decimals; formatted only in the report view. */
-export interface CloseRow {
-  readonly order: string;
-  readonly material: string;
-  readonly status: OrderStatus;
-  /** WIP at the end of the period (0 once settled). */
-  readonly wip: Decimal;
-  readonly variance: {
-    readonly total: Decimal;
-    readonly scrap: Decimal;
-    readonly usage: Decimal;
-    readonly other: Decimal;
-    /** By work center (docs/ledger.md); absent on rows closed before it existed. */
-    readonly byWorkCenter?: readonly WorkCenterVariance[] | undefined;
-  };
-  /** The order's journal totals of the period, its settlement included. */
-  readonly journal: JournalTotals;
 }
 
 /**
@@ -324,8 +281,11 @@ export async function countOpenBacklog(t: TableContext, plant: string): Promise<
   return count;
 }
 
-/** The plant's currency: that of its first material by id (the system does not convert currencies). */
-export async function plantCurrency(t: TableContext, plant: string): Promise<string | undefined> {
+/** The plant's first material by id: its currency is the plant's (domain/period-close.ts, plantCurrency). */
+export async function plantCurrencyMaterial(
+  t: TableContext,
+  plant: string,
+): Promise<Pick<Material, "currency"> | undefined> {
   const res = await t.ddb.send(
     new QueryCommand({
       TableName: t.tableName,
@@ -335,5 +295,7 @@ export async function plantCurrency(t: TableContext, plant: string): Promise<str
     }),
   );
   const item = res.Items?.[0];
-  return item ? unpack<Pick<Material, "currency">>(item.data as Uint8Array).currency : undefined;
+  return item
+    ? { currency: unpack<Pick<Material, "currency">>(item.data as Uint8Array).currency }
+    : undefined;
 }

@@ -1,14 +1,12 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import type { PeriodLock, PeriodState } from "../../../domain/index.js";
 import { keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
 import type { TaggedItem } from "./transact.js";
 
-export type PeriodLock = "closing" | "closed";
-
-export interface PeriodState {
-  /** Periods a close has started or finished: postings may no longer land in them. */
-  readonly locked: ReadonlyMap<string, PeriodLock>;
-}
+export type { PeriodLock, PeriodState } from "../../../domain/index.js";
+/** Re-exported for the posting use cases; the rule lives in domain/period.ts. */
+export { isPeriodClosedFor } from "../../../domain/index.js";
 
 export async function getPeriodState(t: TableContext, plant: string): Promise<PeriodState> {
   const res = await t.ddb.send(
@@ -16,17 +14,6 @@ export async function getPeriodState(t: TableContext, plant: string): Promise<Pe
   );
   const locked = (res.Item?.locked ?? {}) as Record<string, PeriodLock>;
   return { locked: new Map(Object.entries(locked)) };
-}
-
-/**
- * A posting may not land in a locked period, nor in any period before the latest locked one
- * (closes go in order, so an earlier period can never be reported again), nor in a period the
- * order was already closed for.
- */
-export function isPeriodClosedFor(state: PeriodState, closedThrough: string | undefined) {
-  const latest = [...state.locked.keys()].sort().at(-1);
-  return (period: string): boolean =>
-    (latest !== undefined && period <= latest) || (closedThrough !== undefined && period <= closedThrough);
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   type Decimal,
   type JournalEntry,
+  type StockAggregates,
   type StockDelta,
   type StockView,
   stockKey,
@@ -18,8 +19,8 @@ export interface StockRow {
   readonly material: string;
   readonly location: string;
   readonly onHand: Decimal;
-  /** Per-period aggregates kept on the item (see stockWrite). */
-  readonly attributes: Readonly<Record<string, unknown>>;
+  /** Per-period aggregates kept on the item (see stockWrite), parsed from their attributes. */
+  readonly aggregates: StockAggregates;
 }
 
 export async function readStock(
@@ -68,12 +69,43 @@ export async function listPlantStock(t: TableContext, plant: string): Promise<St
     .sort((a, b) => a.material.localeCompare(b.material) || a.location.localeCompare(b.location));
 }
 
-const toStockRow = (item: Record<string, unknown>): StockRow => ({
+/** A stored stock item as a row, its aggregate attributes parsed. */
+export const toStockRow = (item: Record<string, unknown>): StockRow => ({
   material: String(item.material),
   location: String(item.location),
   onHand: fromNum(item.onHand),
-  attributes: item,
+  aggregates: parseAggregates(item),
 });
+
+const AGGREGATE = /^(qc|iv)#(\d{4}-\d{2})$/;
+const JOURNAL_AGGREGATE = /^j#(\d{4}-\d{2})#(.+)#(dr|cr)$/;
+
+/** The stored attributes `qc#P`, `iv#P` and `j#P#ACCOUNT#dr|cr` as typed totals per period. */
+export function parseAggregates(item: Readonly<Record<string, unknown>>): StockAggregates {
+  const qtyChange = new Map<string, Decimal>();
+  const issuedValue = new Map<string, Decimal>();
+  const journal = new Map<string, Record<string, { debit: Decimal; credit: Decimal }>>();
+  for (const [name, value] of Object.entries(item)) {
+    const agg = AGGREGATE.exec(name);
+    if (agg) {
+      const target = agg[1] === "qc" ? qtyChange : issuedValue;
+      const period = agg[2] as string;
+      target.set(period, (target.get(period) ?? ZERO).plus(fromNum(value)));
+      continue;
+    }
+    const j = JOURNAL_AGGREGATE.exec(name);
+    if (!j) continue;
+    const [, period, account, side] = j as unknown as [string, string, string, "dr" | "cr"];
+    const totals = journal.get(period) ?? {};
+    const row = totals[account] ?? { debit: ZERO, credit: ZERO };
+    totals[account] =
+      side === "dr"
+        ? { ...row, debit: row.debit.plus(fromNum(value)) }
+        : { ...row, credit: row.credit.plus(fromNum(value)) };
+    journal.set(period, totals);
+  }
+  return { qtyChange, issuedValue, journal };
+}
 
 /** Attribute names of the per-period aggregates a stock item carries. */
 export const stockAggregate = {

@@ -209,9 +209,10 @@ const ROUTE_DOCS: Record<ApiRouteKey, RouteDoc> = {
     params: s.periodParams,
   },
   "GET /v1/plants/{plant}/periods/{period}": {
-    summary: "Period report",
+    summary: "Period report (orders paged; totals, journal and turnover whole)",
     status: 200,
     params: s.periodParams,
+    query: s.periodReportQuery,
   },
   "GET /v1/plants/{plant}/movements": {
     summary:

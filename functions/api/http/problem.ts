@@ -17,6 +17,7 @@ import {
   UnknownWorkCenterError,
 } from "../../../domain/errors.js";
 import {
+  EarlierPeriodOpenError,
   FollowUpPendingError,
   IdempotencyKeyReusedError,
   InvalidReferenceError,
@@ -107,6 +108,7 @@ function fromUseCase(error: unknown): HttpError | undefined {
   if (error instanceof IdempotencyKeyReusedError) return new IdempotencyConflictError(error.message, cause);
   // Closing a period before one already closing or closed: the plant's state refuses it, not the input.
   if (error instanceof LaterPeriodLockedError) return new ConflictError(error.message, cause);
+  if (error instanceof EarlierPeriodOpenError) return new ConflictError(error.message, cause);
   // The reference names a requisition of another material (or none): the plant's state refuses it.
   if (error instanceof RequisitionMismatchError) return new ConflictError(error.message, cause);
   // Concurrent postings kept winning: nothing was posted, a retry after Retry-After is safe.
