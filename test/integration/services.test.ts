@@ -69,7 +69,7 @@ describe("DynamoDB Local", () => {
   });
 });
 
-describe("moto SQS", () => {
+describe("SQS emulator", () => {
   it("provisions the postings queue as high-throughput FIFO with a redrive policy to its FIFO DLQ", async () => {
     const queue = await attributes(t.postingsQueueUrl);
     const dlq = await attributes(t.postingsDlqUrl);
@@ -118,21 +118,62 @@ describe("moto SQS", () => {
         `receive #${attempt}`,
       ).toEqual([JSON.stringify({ plant })]);
     }
-    // Like SQS, moto moves the message on the next receive attempt, not in the background.
+    // Like SQS, the emulator moves the message on the next receive attempt, not in the background.
     expect(await receive(queues.postingsQueueUrl, 0)).toEqual([]);
 
     const dead = await receive(queues.postingsDlqUrl, 30);
     expect(dead).toHaveLength(1);
     expect(dead[0]?.Body).toBe(JSON.stringify({ plant }));
     expect(dead[0]?.Attributes?.MessageGroupId).toBe(plant);
-    // The count travels with the message (this DLQ receive adds one more, in SQS as in moto).
+    // The count travels with the message (this DLQ receive adds one more, in SQS as in the emulator).
     expect(Number(dead[0]?.Attributes?.ApproximateReceiveCount)).toBeGreaterThan(
       POSTINGS_QUEUE.maxReceiveCount,
     );
   });
 });
 
-describe("moto SNS", () => {
+describe("FIFO semantics the worker relies on", () => {
+  it("hands out several messages of one group in one receive, in order, and none while they are in flight", async () => {
+    const queues = await createQueues(t.sqsEndpoint, `${freshPlant("fifo")}-`);
+    const group = freshPlant();
+    for (const body of ["a", "b", "c"]) {
+      await t.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queues.postingsQueueUrl,
+          MessageBody: body,
+          MessageGroupId: group,
+          MessageDeduplicationId: `${group}-${body}`,
+        }),
+      );
+    }
+    const first = await receive(queues.postingsQueueUrl, 1);
+    expect(first.map((m) => m.Body)).toEqual(["a", "b", "c"]);
+    expect(await receive(queues.postingsQueueUrl, 1)).toEqual([]);
+    // All three expire together and come back in sequence order (not c, b, a).
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const again = await receive(queues.postingsQueueUrl, 30);
+    expect(again.map((m) => m.Body)).toEqual(["a", "b", "c"]);
+    expect(again.map((m) => m.Attributes?.ApproximateReceiveCount)).toEqual(["2", "2", "2"]);
+  });
+
+  it("drops a second send with the same deduplication id within the window", async () => {
+    const queues = await createQueues(t.sqsEndpoint, `${freshPlant("dedup")}-`);
+    const group = freshPlant();
+    for (const body of ["first", "second"]) {
+      await t.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queues.postingsQueueUrl,
+          MessageBody: body,
+          MessageGroupId: group,
+          MessageDeduplicationId: `${group}:same`,
+        }),
+      );
+    }
+    expect((await receive(queues.postingsQueueUrl, 30)).map((m) => m.Body)).toEqual(["first"]);
+  });
+});
+
+describe("SNS emulator", () => {
   it("delivers a publish on the reorder topic to a subscribed queue without the SNS envelope", async () => {
     const plant = freshPlant();
     const { queueUrl } = await subscribeQueue(t.sqsEndpoint, t.reorderTopicArn, `reorders-${plant}`);
