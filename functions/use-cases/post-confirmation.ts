@@ -1,9 +1,7 @@
 import {
   backflush,
-  type ComponentLine,
   type Confirmation,
   DomainError,
-  dec,
   type Material,
   type PostingResult,
   postingPeriod,
@@ -16,11 +14,10 @@ import {
   type StoredOrder,
   TransactionCancelledError,
 } from "../adapters/table/index.js";
-import type { ConfirmationBody } from "../shared/messages.js";
+import { fromQueuedConfirmation, type QueuedConfirmation } from "../shared/queued-confirmation.js";
 import { projectPosting } from "./ledger.js";
 import { applyPlan, effectWrites, type PostingPlan, planLines, recordWrite } from "./posting-chunks.js";
 import {
-  decimalOrZero,
   isReorderCandidate,
   issuedValueByStockItem,
   movementViews,
@@ -49,7 +46,7 @@ export type PostingOutcome =
 export async function postConfirmation(
   deps: PostingDeps,
   plant: string,
-  body: ConfirmationBody,
+  body: QueuedConfirmation,
   receivedAt: string,
 ): Promise<PostingOutcome> {
   try {
@@ -65,7 +62,7 @@ export async function postConfirmation(
 async function attempt(
   deps: PostingDeps,
   plant: string,
-  body: ConfirmationBody,
+  body: QueuedConfirmation,
   receivedAt: string,
 ): Promise<PostingOutcome> {
   const s = deps.store;
@@ -89,7 +86,7 @@ async function attempt(
   let computed: { result: PostingResult; materials: ReadonlyMap<string, Material>; period: string };
   try {
     if (!stored) throw new UnknownOrderError(body.order);
-    computed = await compute(deps, plant, stored, toConfirmation(body));
+    computed = await compute(deps, plant, stored, fromQueuedConfirmation(body));
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     await s.commit([
@@ -171,47 +168,6 @@ async function compute(
   const result = backflush(stored.order, conf, { materials, workCenters, stock, period });
   return { result, materials, period };
 }
-
-function toConfirmation(body: ConfirmationBody): Confirmation & { postingDate: string } {
-  const components = body.components?.map((c): ComponentLine => {
-    if ("item" in c) {
-      return {
-        item: c.item,
-        qty: c.qty === undefined ? undefined : dec(c.qty, "qty"),
-        scrap: c.scrap === undefined ? undefined : dec(c.scrap, "scrap"),
-        location: c.location,
-      };
-    }
-    return {
-      component: c.component,
-      qty: dec(c.qty, "qty"),
-      scrap: c.scrap === undefined ? undefined : dec(c.scrap, "scrap"),
-      location: c.location,
-      replaces: c.replaces,
-    };
-  });
-  return {
-    confirmationId: body.confirmationId,
-    order: body.order,
-    operation: body.operation,
-    yield: dec(body.yield, "yield"),
-    scrap: decimalOrZero(body.scrap, "scrap"),
-    postingDate: body.postingDate,
-    activities: body.activities
-      ? Object.fromEntries(Object.entries(body.activities).map(([k, v]) => [k, dec(v, `activities.${k}`)]))
-      : undefined,
-    components,
-  };
-}
-
-/** What the ledger projection takes from a posting plan: exactly what its posting record holds. */
-const ledgerSource = (plan: PostingPlan) => ({
-  order: plan.order,
-  operation: plan.operation,
-  period: plan.period,
-  postedAt: plan.createdAt,
-  movements: plan.data.movements,
-});
 
 async function resumePlan(
   deps: PostingDeps,

@@ -3,7 +3,12 @@
  * environment is in place (handlers read it at cold start), pointed at the emulators through the SDK's
  * own endpoint variables.
  */
-import { CLOSE_WORKER_TIMEOUT_SECONDS, METRICS, WORKER_TIMEOUT_SECONDS } from "../../infra/messaging.js";
+import {
+  CLOSE_WORKER_TIMEOUT_SECONDS,
+  METRICS,
+  OUTBOX,
+  WORKER_TIMEOUT_SECONDS,
+} from "../../infra/messaging.js";
 import { type LambdaFunction, loadFunction } from "../lambda.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../services/aws-config.js";
 import type { QueueUrls } from "../services/provision.js";
@@ -18,6 +23,7 @@ export interface Functions {
   readonly worker: LambdaFunction;
   readonly periodClose: LambdaFunction;
   readonly reorder: LambdaFunction;
+  readonly outboxSweeper: LambdaFunction;
 }
 
 export interface Resources {
@@ -48,9 +54,12 @@ export function handlerEnv(
   dynamoEndpoint: string,
   sqsEndpoint: string,
   resources: Resources,
+  outboxSeconds: number,
 ): Record<string, string> {
   return {
     TABLE_NAME,
+    // The sandbox's queue hands a failed record back after seconds, not minutes: so does its outbox.
+    OUTBOX_RESEND_AFTER_SECONDS: String(outboxSeconds),
     POSTINGS_QUEUE_URL: resources.queues.postingsQueueUrl,
     CLOSE_QUEUE_URL: resources.queues.closeQueueUrl,
     REORDER_TOPIC_ARN: resources.reorderTopicArn,
@@ -95,5 +104,11 @@ export async function loadFunctions(env: Record<string, string>): Promise<Functi
     withService("backflush-reorder"),
     () => import("../../functions/reorder/handler.js"),
   );
-  return { api, worker, periodClose, reorder };
+  const outboxSweeper = await loadFunction(
+    "backflush-outbox-sweeper",
+    OUTBOX.timeoutSeconds,
+    withService("backflush-outbox-sweeper"),
+    () => import("../../functions/outbox-sweeper/handler.js"),
+  );
+  return { api, worker, periodClose, reorder, outboxSweeper };
 }

@@ -12,7 +12,7 @@ import { startGateway } from "../gateway.js";
 import { loadOrCreateSecret, signToken } from "../jwt.js";
 import { loadCalls, plantsOf, readCalls } from "../load.js";
 import { SqsPoller } from "../poller.js";
-import { startCron, startRate } from "../schedules.js";
+import { scheduledEvent, startCron, startRate } from "../schedules.js";
 import { LOCAL_REGION, localClientConfig, silenceSdkNodeVersionWarning } from "../services/aws-config.js";
 import { startDynamoDbLocal } from "../services/dynamodb-local.js";
 import { startFauxqs } from "../services/fauxqs.js";
@@ -74,7 +74,9 @@ async function start(parts: Parts, options: Options): Promise<void> {
   const tableReady = createTable(dynamo.endpoint, TABLE_NAME);
   tableReady.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
   const resources = await provisionMessaging(sqs, queues.endpoint);
-  const functions = await loadFunctions(handlerEnv(dynamo.endpoint, queues.endpoint, resources));
+  const functions = await loadFunctions(
+    handlerEnv(dynamo.endpoint, queues.endpoint, resources, options.outboxSeconds),
+  );
   await tableReady;
 
   const secret = loadOrCreateSecret(options.dir);
@@ -86,6 +88,8 @@ async function start(parts: Parts, options: Options): Promise<void> {
     onError: (error, routeKey) => warn(`gateway: ${routeKey}: ${describeError(error)}`),
   });
   startPollers(parts, sqs, resources, functions, options);
+  // A pass at start-up: whatever was accepted before a crash and is not posted goes to the queue again.
+  await sweepOnce(functions);
   startSchedules(parts, functions, options);
   await waitForHealth(parts.gateway.url);
   await loadDemo(parts.gateway.url, secret, options);
@@ -218,6 +222,19 @@ function startSchedules(parts: Parts, functions: Functions, options: Options): v
       ),
     );
   }
+  if (options.outboxSeconds > 0) {
+    parts.schedules.push(
+      startRate(
+        {
+          rule: "OutboxSweepSchedule",
+          invoke: async (e) => reportSweep(await functions.outboxSweeper.invoke(e)),
+          retryAttempts: 0,
+          onError,
+        },
+        options.outboxSeconds,
+      ),
+    );
+  }
   parts.schedules.push(
     startCron(
       {
@@ -229,6 +246,15 @@ function startSchedules(parts: Parts, functions: Functions, options: Options): v
       SCHEDULES.periodClose,
     ),
   );
+}
+
+async function sweepOnce(functions: Functions): Promise<void> {
+  reportSweep(await functions.outboxSweeper.invoke(scheduledEvent("OutboxSweepSchedule")));
+}
+
+function reportSweep(report: unknown): void {
+  const resent = (report as { resent?: number } | undefined)?.resent;
+  if (resent) say(`outbox: sent ${resent} accepted posting(s) to the queue again`);
 }
 
 async function waitForHealth(apiUrl: string, timeoutMs = 10_000): Promise<void> {
