@@ -28,12 +28,13 @@ import {
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Decimal, dec, ZERO } from "../../domain/index.js";
-import { postingsQueue, type QueueContext } from "../../functions/adapters/queue.js";
+import { backlogRetrySender, postingsQueue, type QueueContext } from "../../functions/adapters/queue.js";
 import {
   createDocumentClient,
   getConfirmationItems,
   intakeRecords,
   readStock,
+  stockDocumentStore,
   type TableContext,
 } from "../../functions/adapters/table/index.js";
 import { processPostingBatch } from "../../functions/backflush-worker/process-batch.js";
@@ -50,6 +51,7 @@ import {
   postGoodsReceipt,
   postInventoryCount,
   postTransfer,
+  type StockDeps,
 } from "../../functions/use-cases/stock-postings.js";
 import { SqsPoller } from "../../local/poller.js";
 import { LOCAL_REGION, localClientConfig } from "../../local/services/aws-config.js";
@@ -59,14 +61,7 @@ import { freePort, type LocalService } from "../../local/services/process.js";
 import { createQueues, createTable, type QueueUrls } from "../../local/services/provision.js";
 import { addStock, releaseOrder, seedMasterData } from "../fixtures/plant.js";
 import { postingDeps } from "../support/posting.js";
-import {
-  chaoticInvoke,
-  dropDeletes,
-  type FaultCounts,
-  injectDynamoFaults,
-  noFaults,
-  prng,
-} from "./faults.js";
+import { chaoticInvoke, dropDeletes, injectDynamoFaults, noFaults, prng } from "./faults.js";
 
 const SEEDS = (process.env.CHAOS_SEEDS ?? "11,23,37").split(",").map(Number);
 /** Sized to fit npm test on a shared 2-core machine (about a minute per seed); CHAOS_OPS=200 for more. */
@@ -267,7 +262,12 @@ async function workload(
   hook: (op: number) => Promise<void>,
 ): Promise<void> {
   const intake = tableIntakeDeps(table, postingsQueue(postings), () => new Date(), 2);
-  const stock = { table, queue: postings, now: () => new Date(), log: silentLog };
+  const stock: StockDeps = {
+    store: stockDocumentStore(table),
+    enqueueBacklogRetry: backlogRetrySender(postings),
+    now: () => new Date(),
+    log: silentLog,
+  };
   const move = (key: string, qty: Decimal) =>
     answers.stockMoves.set(key, (answers.stockMoves.get(key) ?? ZERO).plus(qty));
   const confirmationIds: string[] = [];
@@ -460,5 +460,3 @@ async function queueEmpty(sqs: SQSClient, url: string): Promise<boolean> {
   );
   return Object.values(a).every((v) => v === "0");
 }
-
-export type { FaultCounts };
