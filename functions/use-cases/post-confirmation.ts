@@ -169,6 +169,15 @@ async function compute(
   return { result, materials, period };
 }
 
+/** What the ledger projection takes from a posting plan: exactly what its posting record holds. */
+const ledgerSource = (plan: PostingPlan) => ({
+  order: plan.order,
+  operation: plan.operation,
+  period: plan.period,
+  postedAt: plan.createdAt,
+  movements: plan.data.movements,
+});
+
 async function resumePlan(
   deps: PostingDeps,
   plant: string,

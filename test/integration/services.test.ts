@@ -23,7 +23,7 @@ const t = testClients();
 afterAll(() => t.destroy());
 
 describe("DynamoDB Local", () => {
-  it("has the table from infra/table.ts with its eight GSIs (four, three of the stock ledger, the order list) and TTL", async () => {
+  it("has the table from infra/table.ts with its nine GSIs (four, three of the stock ledger, the order list, the outbox) and TTL", async () => {
     const { Table: table } = await t.dynamodb.send(new DescribeTableCommand({ TableName: t.tableName }));
     expect(table?.TableStatus).toBe("ACTIVE");
     expect(table?.KeySchema).toEqual([
@@ -36,7 +36,7 @@ describe("DynamoDB Local", () => {
       projection: i.Projection?.ProjectionType,
       status: i.IndexStatus,
     }));
-    expect(indexes).toHaveLength(8);
+    expect(indexes).toHaveLength(9);
     expect(indexes).toEqual(
       expect.arrayContaining(
         TABLE_INDEXES.map((i) => ({
