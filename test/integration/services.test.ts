@@ -3,7 +3,12 @@
  * pipeline relies on (FIFO + redrive to the DLQ, SNS -> SQS raw delivery). If this file fails, every
  * other integration test result is meaningless.
  */
-import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import {
   GetQueueAttributesCommand,
@@ -14,8 +19,8 @@ import {
 import { GetCommand, NumberValue, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { CLOSE_QUEUE, POSTINGS_QUEUE } from "../../infra/messaging.js";
-import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from "../../infra/table.js";
-import { createQueues, subscribeQueue } from "../../local/services/provision.js";
+import { createTableInput, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from "../../infra/table.js";
+import { createQueues, createTable, subscribeQueue } from "../../local/services/provision.js";
 import { freshPlant, testClients } from "../support/clients.js";
 import { providedEnvName } from "../support/env.js";
 
@@ -66,6 +71,27 @@ describe("DynamoDB Local", () => {
     expect(item?.qty).toBeInstanceOf(NumberValue);
     expect(String(item?.qty)).toBe("0.1");
     expect(item).not.toHaveProperty("note");
+  });
+});
+
+describe("a table from an earlier version", () => {
+  it("gets the indexes added since, backfilled, when the sandbox starts on it again", async () => {
+    const name = `old-${freshPlant()}`;
+    const input = createTableInput(name);
+    const firstFour = input.GlobalSecondaryIndexes.slice(0, 4);
+    const used = new Set(["pk", "sk", ...firstFour.flatMap((i) => i.KeySchema.map((k) => k.AttributeName))]);
+    await t.dynamodb.send(
+      new CreateTableCommand({
+        ...input,
+        GlobalSecondaryIndexes: firstFour,
+        AttributeDefinitions: input.AttributeDefinitions.filter((a) => used.has(a.AttributeName)),
+      }),
+    );
+    await createTable(t.dynamoEndpoint, name);
+    const { Table: table } = await t.dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    expect((table?.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.IndexStatus]).sort()).toEqual(
+      TABLE_INDEXES.map((i) => [i.indexName, "ACTIVE"]).sort(),
+    );
   });
 });
 
