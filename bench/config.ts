@@ -4,7 +4,7 @@
  */
 import { WORKER_BATCH } from "../infra/messaging.js";
 
-export const SCENARIOS = ["backflush", "worker", "close", "ledger", "api"] as const;
+export const SCENARIOS = ["backflush", "worker", "close", "ledger", "api", "e2e", "queues"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchConfig {
@@ -20,6 +20,9 @@ export interface BenchConfig {
   /** The ledger's own figures: a worker run of these sizes and closes of `close.orders` orders. */
   readonly ledger: { readonly worker: WorkerSizes; readonly close: CloseSizes };
   readonly api: ApiSizes;
+  readonly e2e: E2eSizes;
+  /** Messages each queue candidate is sent (measured once per run of the bench). */
+  readonly queueMessages: number;
   readonly backflush: { readonly components: number; readonly confirmations: number };
 }
 
@@ -36,6 +39,13 @@ export interface CloseSizes {
   readonly orders: number;
   /** Postings per order of each close measured; the keys of `closeItemsReadPerOrder`. */
   readonly postingsPerOrder: readonly number[];
+}
+
+export interface E2eSizes {
+  readonly confirmations: number;
+  readonly connections: number;
+  readonly components: number;
+  readonly engineSeconds: number;
 }
 
 export interface ApiSizes {
@@ -74,6 +84,13 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
       seconds: positiveInt(env, "BENCH_API_SECONDS") ?? (quick ? 5 : 20),
       warmupSeconds: quick ? 1 : 3,
     },
+    e2e: {
+      confirmations: quick ? 100 : 300,
+      connections: 16,
+      components: 20,
+      engineSeconds: quick ? 4 : 15,
+    },
+    queueMessages: quick ? 300 : 600,
     backflush: { components: 1_000, confirmations: quick ? 10 : 40 },
   };
 }

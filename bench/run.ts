@@ -6,13 +6,15 @@
  *   BENCH_QUICK=1 npm run bench            smoke sizes, to see that it works (about 4 minutes)
  *   BENCH_API_SECONDS=5 npm run bench      shorter API load
  *   BENCH_RUNS=5 npm run bench             more runs per figure
- *   BENCH_ONLY=worker,close npm run bench  some scenarios only (backflush, worker, close, ledger, api):
+ *   BENCH_ONLY=worker,close npm run bench  some scenarios only (backflush, worker, close, ledger, api, e2e,
+ *                                          queues):
  *                                          prints the table, leaves results.json as it was
  *   BENCH_MERGE=1 BENCH_ONLY=ledger ...    merges that partial run's figures into results.json
  *
  * Order: the pure engine; then on one in-memory DynamoDB Local the worker and the raw
  * TransactWriteItems rate, alternating run by run so both see the same engine state, and the
- * period close; last the API through a fresh sandbox per run.
+ * period close; then the API and the end-to-end path through a fresh sandbox per run; last the
+ * local queue candidates side by side.
  */
 import { fileURLToPath } from "node:url";
 import { silenceSdkNodeVersionWarning } from "../local/services/aws-config.js";
@@ -32,8 +34,10 @@ import {
 import { runApi } from "./scenarios/api.js";
 import { runBackflush } from "./scenarios/backflush.js";
 import { closeOnce, seedClose } from "./scenarios/close.js";
+import { runE2e } from "./scenarios/e2e.js";
 import { runEngine } from "./scenarios/engine.js";
 import { closeWithLedger, readMaterialMovements, seedLedgerClose } from "./scenarios/ledger.js";
+import { queueCandidates, runQueueCandidate } from "./scenarios/queues.js";
 import { runWorker } from "./scenarios/worker.js";
 import { type BenchServices, startBenchServices } from "./services.js";
 import { timed } from "./timing.js";
@@ -135,6 +139,20 @@ const FIGURES: readonly FigureSpec[] = [
     digits: 4,
   },
   { key: "backflushMsPer1000Lines", label: "domain backflush", unit: "ms/1,000 lines", digits: 2 },
+  { key: "e2eConfirmationsPerSec", label: "end to end (sandbox)", unit: "confirmations/s", digits: 1 },
+  { key: "e2eEngineTxPerSec", label: "raw TransactWriteItems, same size", unit: "tx/s", digits: 1 },
+  { key: "e2eToEngineRatio", label: "end to end / engine", unit: "", digits: 2, goal: ">= 0.5" },
+  { key: "intakeP50Ms16", label: "intake p50, 16 connections", unit: "ms", digits: 0 },
+  { key: "intakeP99Ms16", label: "intake p99, 16 connections", unit: "ms", digits: 0, goal: "<= 250" },
+  ...queueCandidates().flatMap((c): FigureSpec[] => [
+    { key: `queueSendPerSec_${c.key}`, label: `send: ${c.label}`, unit: "msg/s", digits: 0 },
+    {
+      key: `queueReceiveDeletePerSec_${c.key}`,
+      label: `receive+delete: ${c.label}`,
+      unit: "msg/s",
+      digits: 0,
+    },
+  ]),
 ];
 
 /** Every measured value per figure, and what each run reported besides. */
@@ -174,6 +192,8 @@ async function main(): Promise<void> {
     }
   }
   if (config.only.has("api")) await measureApi(config, log);
+  if (config.only.has("e2e")) await measureE2e(config, log);
+  if (config.only.has("queues")) await measureQueues(config, log);
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
     quick: config.quick,
@@ -314,6 +334,42 @@ async function measureApi(config: BenchConfig, log: RunLog) {
   }
 }
 
+async function measureE2e(config: BenchConfig, log: RunLog) {
+  for (let run = 1; run <= config.runs; run++) {
+    const e = await runE2e(config.e2e, `E2E${run}`);
+    log.add("e2eConfirmationsPerSec", e.confirmationsPerSec);
+    log.add("e2eEngineTxPerSec", e.engineTxPerSec);
+    log.add("e2eToEngineRatio", e.ratio);
+    log.add("intakeP50Ms16", e.intakeP50Ms);
+    log.add("intakeP99Ms16", e.intakeP99Ms);
+    log.detail("e2e", e);
+    say(
+      `e2e ${run}/${config.runs}: ${e.confirmations} confirmations of ${e.itemsPerTransaction} items in ` +
+        `${fixed(e.seconds)} s = ${fixed(e.confirmationsPerSec)}/s; engine ${fixed(e.engineTxPerSec)} tx/s; ` +
+        `ratio ${fixed(e.ratio, 2)}; intake p50 ${fixed(e.intakeP50Ms, 0)} ms, p99 ${fixed(e.intakeP99Ms, 0)} ms` +
+        (e.non202 > 0 ? ` (${e.non202} not 202)` : ""),
+    );
+  }
+}
+
+/** Once per bench run: moto alone takes minutes at these sizes. */
+async function measureQueues(config: BenchConfig, log: RunLog) {
+  for (const candidate of queueCandidates()) {
+    const q = await runQueueCandidate(candidate, config.queueMessages);
+    log.detail("queues", q);
+    if (q.sendPerSec === undefined || q.receiveDeletePerSec === undefined) {
+      say(`queue ${candidate.label}: skipped (${q.skipped ?? "?"})`);
+      continue;
+    }
+    log.add(`queueSendPerSec_${candidate.key}`, q.sendPerSec);
+    log.add(`queueReceiveDeletePerSec_${candidate.key}`, q.receiveDeletePerSec);
+    say(
+      `queue ${candidate.label}: ${q.messages} messages, send ${fixed(q.sendPerSec, 0)}/s, ` +
+        `receive+delete ${fixed(q.receiveDeletePerSec, 0)}/s`,
+    );
+  }
+}
+
 /**
  * Medians and spreads. A ratio's headline is the ratio of the medians (as README.md#performance defines
  * it); its spread is that of the paired per-run ratios. The close's headline is its largest size.
@@ -328,6 +384,7 @@ function summaries(log: RunLog, config: BenchConfig): Map<string, Summary> {
     if (runs && n && d) out.set(ratio, summarize(runs, medianOf(n) / medianOf(d)));
   };
   ratioOfMedians("workerToEngineRatio", "workerConfirmationsPerSec", "engineTxPerSec");
+  ratioOfMedians("e2eToEngineRatio", "e2eConfirmationsPerSec", "e2eEngineTxPerSec");
   ratioOfMedians("writeUnitsToMinimumRatio", "writeUnitsPerConfirmation", "minimumWriteUnitsPerConfirmation");
   const largest = Math.max(...config.close.postingsPerOrder);
   const close = out.get(`closeItemsReadPerOrder${largest}`);

@@ -29,6 +29,7 @@ import type { Construct } from "constructs";
 import {
   CLOSE_BATCH,
   CLOSE_WORKER_TIMEOUT_SECONDS,
+  OUTBOX,
   SCHEDULES,
   WORKER_BATCH,
   WORKER_TIMEOUT_SECONDS,
@@ -37,6 +38,8 @@ import { ROUTES } from "../infra/routes.js";
 import { ConsoleSite } from "./constructs/console-site.js";
 import { Monitoring } from "./constructs/monitoring.js";
 import { type Observability, PipelineFunction } from "./constructs/pipeline-function.js";
+
+const OUTBOX_SERVICE = "backflush-outbox-sweeper";
 
 /** Who signs the tokens: the auth stack's Cognito pool, or an external issuer given in context. */
 export type TokenIssuer =
@@ -65,7 +68,7 @@ export interface StatelessStackProps extends StackProps {
 }
 
 /**
- * Code and wiring: the four functions, the HTTP API, the schedules, alarms and the dashboard. Nothing
+ * Code and wiring: the five functions, the HTTP API, the schedules, alarms and the dashboard. Nothing
  * here holds data, so it can be redeployed (or destroyed and recreated) at any time.
  */
 export class StatelessStack extends Stack {
@@ -73,6 +76,7 @@ export class StatelessStack extends Stack {
   readonly worker: PipelineFunction;
   readonly periodClose: PipelineFunction;
   readonly reorder: PipelineFunction;
+  readonly outboxSweeper: PipelineFunction;
   readonly httpApi: HttpApi;
   readonly console: ConsoleSite;
   /** The console's app client for people (authorization code + PKCE), in Cognito mode. */
@@ -161,6 +165,29 @@ export class StatelessStack extends Stack {
       ],
     });
 
+    // The outbox (docs/data-model.md): accepted postings not yet posted are sent again, bounded per run.
+    this.outboxSweeper = new PipelineFunction(this, "OutboxSweeper", {
+      entry: "functions/outbox-sweeper/handler.ts",
+      description:
+        "Sends accepted confirmations and reversals that have not posted to the postings queue again",
+      serviceName: OUTBOX_SERVICE,
+      timeout: Duration.seconds(OUTBOX.timeoutSeconds),
+      observability,
+    })
+      .useTable(props.table)
+      .useQueueForSending(props.postingsQueue, "POSTINGS_QUEUE_URL");
+    new Rule(this, "OutboxSweepSchedule", {
+      description: "Send accepted postings that have not posted again (the outbox)",
+      schedule: Schedule.rate(Duration.minutes(OUTBOX.scheduleMinutes)),
+      // The next run does the same work: no retries, and an old event is worth nothing.
+      targets: [
+        new LambdaFunction(this.outboxSweeper.function, {
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(OUTBOX.scheduleMinutes),
+        }),
+      ],
+    });
+
     this.httpApi = new HttpApi(this, "HttpApi", {
       description: "Backflush pipeline HTTP API (contract v1)",
       // The stage is created below, with throttling and access logs.
@@ -191,6 +218,8 @@ export class StatelessStack extends Stack {
       worker: this.worker.function,
       periodClose: this.periodClose.function,
       reorder: this.reorder.function,
+      outboxSweeper: this.outboxSweeper.function,
+      outboxService: OUTBOX_SERVICE,
       postingsMaxAgeSeconds: props.postingsMaxAgeSeconds,
     });
     new CfnOutput(this, "DashboardName", { value: monitoring.dashboard.dashboardName });

@@ -1,6 +1,6 @@
 /**
  * Queue and topic settings shared by the CDK stack and the local sandbox, so the sandbox's
- * moto queues behave like the deployed ones (FIFO, redrive after the same receive count).
+ * emulated queues behave like the deployed ones (FIFO, redrive after the same receive count).
  */
 export const WORKER_TIMEOUT_SECONDS = 30;
 
@@ -15,6 +15,22 @@ export const POSTINGS_QUEUE = {
   visibilityTimeoutSeconds: 6 * WORKER_TIMEOUT_SECONDS,
   maxReceiveCount: 5,
   retentionDays: 14,
+} as const;
+
+/**
+ * The outbox (docs/data-model.md): every intake record accepted with 202 and not yet seen posted is
+ * sent to the postings queue again once it has waited longer than the queue's visibility timeout,
+ * then after twice that, four times, ... up to `maxSends` re-sends (then it is counted and alarmed).
+ * A sweep reads at most `pageSize` x `maxPagesPerShard` entries of each shard.
+ */
+export const OUTBOX = {
+  resendAfterSeconds: POSTINGS_QUEUE.visibilityTimeoutSeconds,
+  maxSends: 8,
+  shards: 4,
+  pageSize: 100,
+  maxPagesPerShard: 5,
+  scheduleMinutes: 1,
+  timeoutSeconds: 120,
 } as const;
 
 /** Event source mapping: FIFO allows at most 10 per batch; order is kept per message group. */
@@ -64,4 +80,7 @@ export const METRICS = {
   requisitionPublishFailures: "RequisitionPublishFailures",
   transactionRetries: "TransactionRetries",
   transactionItems: "TransactionItems",
+  outboxResent: "OutboxResent",
+  outboxSettled: "OutboxSettled",
+  outboxExhausted: "OutboxExhausted",
 } as const;

@@ -97,6 +97,16 @@ export const ORDERS_INDEX = {
   projection: "KEYS_ONLY",
 } as const satisfies IndexDefinition;
 
+/** The outbox (sparse: only intake records accepted with 202 and not yet seen posted carry its keys). */
+export const OUTBOX_INDEX = {
+  indexName: "gsi9",
+  partitionKey: "gsi9pk",
+  sortKey: "gsi9sk",
+  purpose:
+    "the outbox: intake records accepted (202) but not yet seen posted, sharded, by the time they are due to be sent again",
+  projection: "KEYS_ONLY",
+} as const satisfies IndexDefinition;
+
 export const TABLE_INDEXES: readonly IndexDefinition[] = [
   BACKLOG_INDEX,
   REORDER_INDEX,
@@ -106,6 +116,7 @@ export const TABLE_INDEXES: readonly IndexDefinition[] = [
   LEDGER_ORDER_INDEX,
   LEDGER_PERIOD_INDEX,
   ORDERS_INDEX,
+  OUTBOX_INDEX,
 ];
 
 /** Attribute holding an epoch-seconds expiry; only idempotency records of synchronous calls use it. */

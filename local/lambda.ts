@@ -8,7 +8,7 @@ import type { Context } from "aws-lambda";
 import { FunctionTimeoutError } from "./errors.js";
 import { LOCAL_REGION } from "./services/aws-config.js";
 
-/** moto's default account: queue ARNs it hands out carry it, so everything else uses it too. */
+/** The account in the sandbox's own ARNs (functions, rules); queue ARNs come from the emulator. */
 export const SANDBOX_ACCOUNT = "123456789012";
 
 export type Handler = (event: unknown, context: Context) => Promise<unknown>;

@@ -47,7 +47,7 @@ export interface BatchReport {
   readonly error?: unknown;
 }
 
-/** Long poll while idle; when our own batches or retries block FIFO groups, moto spins instead of waiting. */
+/** Long poll while idle; while our own batches or retries hold FIFO groups, poll briskly instead. */
 const LONG_POLL_SECONDS = 10;
 const BUSY_POLL_PAUSE_MS = 100;
 const ERROR_PAUSE_MS = 1000;
@@ -167,44 +167,9 @@ export class SqsPoller {
     const durationMs = Math.round(performance.now() - started);
     await this.deleteSucceeded(records, failed);
     if (failed.size > 0) {
-      await this.releaseHeadsLast(records, failed);
       this.retriesPendingUntil = Date.now() + (options.visibilityTimeoutSeconds + 2) * 1000;
     }
     await options.onBatch?.({ records, failed, durationMs, ...(error !== undefined && { error }) });
-  }
-
-  /**
-   * Works around moto (5.x): when several failed records of one FIFO group become visible together, it
-   * redelivers them last-first (its receive skips a message while a later one of the group is still
-   * marked in flight). SQS redelivers in order. So the first failed record of each group stays hidden
-   * one second longer than the rest: a receive in between clears the rest's in-flight mark without
-   * delivering them (the group is still blocked by its head), and then the whole group comes back in
-   * order. Standard queues and single failures are left alone.
-   */
-  private async releaseHeadsLast(records: readonly SQSRecord[], failed: ReadonlySet<string>): Promise<void> {
-    const { sqs, queueUrl, visibilityTimeoutSeconds } = this.options;
-    const byGroup = new Map<string, SQSRecord[]>();
-    for (const record of records) {
-      const group = record.attributes.MessageGroupId;
-      if (group === undefined || !failed.has(record.messageId)) continue;
-      byGroup.set(group, [...(byGroup.get(group) ?? []), record]);
-    }
-    const entries = [...byGroup.values()]
-      .filter((group) => group.length > 1)
-      .flatMap((group) =>
-        group.map((record, index) => ({
-          ReceiptHandle: record.receiptHandle,
-          VisibilityTimeout: visibilityTimeoutSeconds + (index === 0 ? 1 : 0),
-        })),
-      )
-      .map((entry, index) => ({ Id: String(index), ...entry }));
-    for (let i = 0; i < entries.length; i += 10) {
-      await sqs
-        .send(
-          new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries.slice(i, i + 10) }),
-        )
-        .catch((error: unknown) => this.options.onError?.(error));
-    }
   }
 
   /** Extends the visibility of a batch in progress every half timeout, until stopped. */

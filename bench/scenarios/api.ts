@@ -1,6 +1,6 @@
 /**
  * Confirmation intake under concurrent load, end to end through the sandbox: its gateway (JWT
- * check, API Gateway v2 event), the API handler, DynamoDB Local and the SQS endpoint (moto).
+ * check, API Gateway v2 event), the API handler, DynamoDB Local and the SQS endpoint (fauxqs).
  * Each run starts a fresh, empty sandbox (`local/start.ts --empty --reset`) as a child process,
  * loads a small plant through the public API, and sends autocannon's connections at
  * POST .../confirmations, every request with its own confirmationId.
@@ -60,17 +60,16 @@ export async function runApi(sizes: ApiSizes, tag: string): Promise<ApiFigures> 
     });
     return { ...(await load(url, token, tag, sizes)), oneConnectionP50Ms: alone.p50Ms };
   } finally {
-    await stop(sandbox, sandboxPid);
+    await stopSandbox(sandbox, sandboxPid);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /**
  * SIGTERM to the supervisor, which has the sandbox stop its emulators. A sandbox still busy
- * after that (it keeps what is left in moto's queue before stopping, which takes long with
- * thousands of messages queued) is killed by its pid; its emulators' watchdogs follow it.
+ * after that is killed by its pid; its emulators' watchdogs follow it.
  */
-async function stop(sandbox: ServiceProcess, pid: number | undefined): Promise<void> {
+export async function stopSandbox(sandbox: ServiceProcess, pid: number | undefined): Promise<void> {
   await sandbox.stop(15_000);
   if (pid === undefined) return;
   try {
@@ -81,7 +80,7 @@ async function stop(sandbox: ServiceProcess, pid: number | undefined): Promise<v
 }
 
 /** The sandbox process's own pid, from the endpoints file it writes once ready. */
-function endpointsPid(dir: string): number | undefined {
+export function endpointsPid(dir: string): number | undefined {
   try {
     const endpoints: unknown = JSON.parse(readFileSync(join(dir, "endpoints.json"), "utf8"));
     const pid =
@@ -93,7 +92,7 @@ function endpointsPid(dir: string): number | undefined {
 }
 
 /** The supervisor itself (not npm/npx), so stopping it stops the sandbox behind it. */
-const sandboxArgs = (port: number) => [
+export const sandboxArgs = (port: number) => [
   "--import",
   "tsx",
   "local/start.ts",
@@ -103,7 +102,7 @@ const sandboxArgs = (port: number) => [
   String(port),
 ];
 
-async function readyUrl(sandbox: ServiceProcess, timeoutMs: number): Promise<string> {
+export async function readyUrl(sandbox: ServiceProcess, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const url = READY.exec(sandbox.outputTail())?.[1];

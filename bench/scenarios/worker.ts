@@ -8,10 +8,11 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSRecord } from "aws-lambda";
+import { postingsQueue } from "../../functions/adapters/queue.js";
 import { workerStore } from "../../functions/adapters/table/index.js";
 import { processPostingBatch } from "../../functions/backflush-worker/process-batch.js";
 import { type MetricsPort, silentLog } from "../../functions/shared/ports.js";
-import { acceptConfirmation } from "../../functions/use-cases/confirmation-intake.js";
+import { acceptConfirmation, tableIntakeDeps } from "../../functions/use-cases/confirmation-intake.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { WORKER_TIMEOUT_SECONDS } from "../../infra/messaging.js";
 import { lambdaContext } from "../../local/lambda.js";
@@ -184,7 +185,7 @@ async function intakeAll(
   workload: Workload,
   concurrency: number,
 ) {
-  const deps = { table: services.table, queue: queue.context, now: () => new Date() };
+  const deps = tableIntakeDeps(services.table, postingsQueue(queue.context), () => new Date());
   await forEachLimited([...byOrder(workload.confirmations).values()], concurrency, async (sequence) => {
     for (const c of sequence) await acceptConfirmation(deps, c.plant, c.request);
   });

@@ -8,7 +8,7 @@ import {
   GraphWidget,
   type IMetric,
   MathExpression,
-  type Metric,
+  Metric,
   Stats,
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
@@ -29,6 +29,9 @@ export interface MonitoringProps {
   readonly worker: IFunction;
   readonly periodClose: IFunction;
   readonly reorder: IFunction;
+  readonly outboxSweeper: IFunction;
+  /** The sweeper's Powertools service name: the dimension its custom metrics carry. */
+  readonly outboxService: string;
   readonly postingsMaxAgeSeconds: number;
 }
 
@@ -97,6 +100,24 @@ export class Monitoring extends Construct {
       ),
       alarm("PeriodCloseErrors", "The period-close function failed.", errors(props.periodClose), 1),
       alarm("ReorderErrors", "The scheduled reorder run failed.", errors(props.reorder), 1),
+      alarm(
+        "OutboxSweeperErrors",
+        "The outbox sweeper failed: accepted postings lost by the queue are not being sent again.",
+        errors(props.outboxSweeper),
+        1,
+      ),
+      alarm(
+        "OutboxExhausted",
+        "An accepted posting was sent again the most times the outbox allows and still has not posted: look at the worker and the DLQ.",
+        new Metric({
+          namespace: METRICS.namespace,
+          metricName: METRICS.outboxExhausted,
+          dimensionsMap: { service: props.outboxService },
+          statistic: Stats.SUM,
+          period: FIVE_MINUTES,
+        }),
+        1,
+      ),
       alarm(
         "Api5xx",
         "The HTTP API answered 5xx; the contract allows none for any input.",

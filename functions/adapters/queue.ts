@@ -7,17 +7,32 @@ export interface QueueContext {
   readonly url: string;
 }
 
+/** Where a posting goes: its FIFO message group and its deduplication id. */
+export interface PostingIds {
+  readonly groupId: string;
+  readonly deduplicationId: string;
+}
+
+/** The port use cases enqueue postings through (in tests, an in-memory fake). */
+export type EnqueuePosting = (message: PostingMessage, ids: PostingIds) => Promise<void>;
+
+/** An EnqueuePosting on the FIFO postings queue. */
+export const postingsQueue =
+  (q: QueueContext): EnqueuePosting =>
+  (message, ids) =>
+    sendPosting(q, message, ids);
+
 /**
  * Enqueues a posting on the FIFO postings queue. One message group per plant and order keeps
  * an order's confirmations and reversals in sequence while orders post in parallel.
- * The deduplication id is the client's business key (never the SQS message id); SQS only
- * dedupes for 5 minutes, so the table's intake record is the lasting guard.
+ * The deduplication id is the client's business key (never the SQS message id) and always starts
+ * with the plant: SQS only dedupes for 5 minutes, and an emulator may dedupe queue-wide, so two
+ * plants' equal ids must never meet. The table's intake record is the lasting guard.
  */
-export async function sendPosting(
-  q: QueueContext,
-  message: PostingMessage,
-  ids: { readonly groupId: string; readonly deduplicationId: string },
-): Promise<void> {
+export async function sendPosting(q: QueueContext, message: PostingMessage, ids: PostingIds): Promise<void> {
+  if (!ids.deduplicationId.startsWith(`${message.plant}:`)) {
+    throw new Error(`deduplication id ${ids.deduplicationId} does not start with plant ${message.plant}`);
+  }
   await q.sqs.send(
     new SendMessageCommand({
       QueueUrl: q.url,
@@ -29,19 +44,39 @@ export async function sendPosting(
   );
 }
 
+const MAX_DEDUPLICATION_ID = 128;
+
 /**
- * A deduplication id from business keys, unique across plants and groups (at most 128
- * characters, as SQS requires; longer keys are hashed).
+ * A deduplication id from the plant and business keys, `plant:key:...` (at most 128 characters, as
+ * SQS requires; a longer key is hashed, the plant stays readable in front).
  */
-export function deduplicationId(...parts: string[]): string {
-  const id = parts.join(":");
-  return id.length <= 128 ? id : createHash("sha256").update(id).digest("hex");
+export function deduplicationId(plant: string, ...parts: string[]): string {
+  const id = [plant, ...parts].join(":");
+  if (id.length <= MAX_DEDUPLICATION_ID) return id;
+  return `${plant}:${createHash("sha256").update(parts.join(":")).digest("base64url")}`;
 }
 
 /** Message group of everything that changes one order (confirmations, reversals). */
 export const orderGroup = (plant: string, order: string) => `${plant}#${order}`;
 /** Backlog retries of a plant run in their own group, beside the orders they post to. */
 export const backlogGroup = (plant: string) => `${plant}#backlog`;
+
+/** The ids of each kind of posting message. */
+export const postingIds = {
+  confirmation: (plant: string, order: string, id: string): PostingIds => ({
+    groupId: orderGroup(plant, order),
+    deduplicationId: deduplicationId(plant, "confirmation", id),
+  }),
+  /** `requestedAt` names the request: a rejected reversal may be asked for again, as a new message. */
+  reversal: (plant: string, order: string, id: string, requestedAt: string): PostingIds => ({
+    groupId: orderGroup(plant, order),
+    deduplicationId: deduplicationId(plant, id, "reversal", requestedAt),
+  }),
+  backlog: (plant: string, key: string): PostingIds => ({
+    groupId: backlogGroup(plant),
+    deduplicationId: deduplicationId(plant, key),
+  }),
+};
 
 /**
  * Enqueues a period close on the (standard) close-requests queue. Duplicates are harmless: a

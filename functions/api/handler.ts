@@ -9,7 +9,13 @@ import { apiRoutes } from "./routes.js";
 
 const { logger, metrics, logPort, metricsPort } = createPowertools();
 
-const config = loadConfig(["TABLE_NAME", "POSTINGS_QUEUE_URL", "CLOSE_QUEUE_URL", "REORDER_TOPIC_ARN"]);
+const config = loadConfig([
+  "TABLE_NAME",
+  "POSTINGS_QUEUE_URL",
+  "CLOSE_QUEUE_URL",
+  "REORDER_TOPIC_ARN",
+  "OUTBOX_RESEND_AFTER_SECONDS",
+]);
 
 /** Built once per container: clients and the route table. The router maps every error to a problem. */
 const router = createRouter(
@@ -21,6 +27,7 @@ const router = createRouter(
     now: () => new Date(),
     log: logPort,
     metrics: metricsPort,
+    outboxResendAfterSeconds: config.OUTBOX_RESEND_AFTER_SECONDS,
   }),
   { logger },
 );

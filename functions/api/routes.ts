@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { QueueContext } from "../adapters/queue.js";
-import { backlogGroup, backlogRetrySender, sendCloseRequest, sendPosting } from "../adapters/queue.js";
+import {
+  backlogRetrySender,
+  postingIds,
+  postingsQueue,
+  sendCloseRequest,
+  sendPosting,
+} from "../adapters/queue.js";
 import { periodCloseStore, stockDocumentStore, type TableContext } from "../adapters/table/index.js";
 import { publishRequisition, type RequisitionNotification, type TopicContext } from "../adapters/topic.js";
 import type { LogPort, MetricsPort } from "../shared/ports.js";
@@ -8,6 +14,7 @@ import {
   acceptConfirmation,
   getConfirmationView,
   requestReversal,
+  tableIntakeDeps,
 } from "../use-cases/confirmation-intake.js";
 import { movementsToCsv, movementsView, verifyPeriod } from "../use-cases/ledger.js";
 import {
@@ -47,6 +54,8 @@ export interface ApiDeps {
   readonly now: () => Date;
   readonly log: LogPort;
   readonly metrics: MetricsPort;
+  /** When a queued confirmation may be sent again (default: the postings queue's visibility timeout). */
+  readonly outboxResendAfterSeconds?: number;
 }
 
 /**
@@ -69,7 +78,12 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
     store: periodCloseStore(deps.table),
     enqueueClose: (plant: string, period: string) => sendCloseRequest(deps.closeRequests, { plant, period }),
   };
-  const intake = { table: deps.table, queue: deps.postings, now: deps.now };
+  const intake = tableIntakeDeps(
+    deps.table,
+    postingsQueue(deps.postings),
+    deps.now,
+    deps.outboxResendAfterSeconds,
+  );
 
   return {
     "GET /v1/health": async () => json(200, { status: "ok" }),
@@ -158,7 +172,7 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
     },
     "GET /v1/plants/{plant}/confirmations/{id}": async ({ event }) => {
       const { plant, id } = pathParams(event, s.confirmationParams);
-      return json(200, await getConfirmationView(deps.table, plant, id));
+      return json(200, await getConfirmationView(intake, plant, id));
     },
     "POST /v1/plants/{plant}/confirmations/{id}/reversal": async ({ event, body }) => {
       const { plant, id } = pathParams(event, s.confirmationParams);
@@ -181,7 +195,7 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
       await sendPosting(
         deps.postings,
         { type: "backlog", plant, receivedAt },
-        { groupId: backlogGroup(plant), deduplicationId: `reprocess:${randomUUID()}` },
+        postingIds.backlog(plant, `reprocess:${randomUUID()}`),
       );
       return json(202, { plant, status: "queued" });
     },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OUTBOX } from "../../infra/messaging.js";
 import { ConfigurationError } from "./errors.js";
 
 const url = z.url();
@@ -9,6 +10,8 @@ const schemas = {
   POSTINGS_QUEUE_URL: url,
   CLOSE_QUEUE_URL: url,
   REORDER_TOPIC_ARN: z.string().startsWith("arn:"),
+  /** The outbox's first wait (seconds); the sandbox sets a short one, AWS keeps the default. */
+  OUTBOX_RESEND_AFTER_SECONDS: z.coerce.number().int().positive().default(OUTBOX.resendAfterSeconds),
 } as const;
 
 type Key = keyof typeof schemas;

@@ -1,48 +1,17 @@
 import { z } from "zod";
+import { identifier as id, isoDay, QueuedConfirmation } from "./queued-confirmation.js";
 
 /**
  * Messages on the postings queue. Decimals travel as strings (never JSON numbers) so nothing
  * between the API and the worker can turn them into floats. Producer: functions/api;
- * consumer: functions/backflush-worker. Changing a shape is a versioned change.
+ * consumer: functions/backflush-worker. Changing a shape is a versioned change. The confirmation's
+ * shape and conversions are in queued-confirmation.ts.
  */
-const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, "decimal string");
-const id = z.string().min(1).max(64);
-
-export const ConfirmationBody = z.strictObject({
-  confirmationId: id,
-  order: id,
-  operation: id,
-  yield: decimalString,
-  scrap: decimalString,
-  postingDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  activities: z.record(z.string(), decimalString).optional(),
-  components: z
-    .array(
-      z.union([
-        z.strictObject({
-          item: id,
-          qty: decimalString.optional(),
-          scrap: decimalString.optional(),
-          location: id.optional(),
-        }),
-        z.strictObject({
-          component: id,
-          qty: decimalString,
-          scrap: decimalString.optional(),
-          location: id.optional(),
-          replaces: id.optional(),
-        }),
-      ]),
-    )
-    .optional(),
-});
-export type ConfirmationBody = z.infer<typeof ConfirmationBody>;
-
 export const PostingMessage = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("confirmation"),
     plant: id,
-    confirmation: ConfirmationBody,
+    confirmation: QueuedConfirmation,
     /** When the API accepted it: the start of the intake-to-commit latency. */
     receivedAt: z.iso.datetime(),
   }),
@@ -50,7 +19,7 @@ export const PostingMessage = z.discriminatedUnion("type", [
     type: z.literal("reversal"),
     plant: id,
     confirmationId: id,
-    postingDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    postingDate: isoDay,
     receivedAt: z.iso.datetime(),
   }),
   z.strictObject({
@@ -62,6 +31,8 @@ export const PostingMessage = z.discriminatedUnion("type", [
   }),
 ]);
 export type PostingMessage = z.infer<typeof PostingMessage>;
+export type ConfirmationMessage = Extract<PostingMessage, { type: "confirmation" }>;
+export type ReversalMessage = Extract<PostingMessage, { type: "reversal" }>;
 
 /**
  * A request on the close-requests queue (standard): close one plant's period. Producers: the

@@ -1,52 +1,65 @@
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { assertQuantity, type Material, PeriodClosedError, periodOf } from "../../domain/index.js";
+import { OUTBOX } from "../../infra/messaging.js";
+import { type EnqueuePosting, postingIds } from "../adapters/queue.js";
 import {
-  assertQuantity,
-  type Decimal,
-  type Material,
-  PeriodClosedError,
-  periodOf,
-} from "../../domain/index.js";
-import { deduplicationId, orderGroup, type QueueContext, sendPosting } from "../adapters/queue.js";
-import {
+  type ConfirmationItems,
   getConfirmationItems,
   getOrder,
   getPeriodState,
+  type IntakeRecord,
+  type IntakeRecords,
+  intakeRecords,
   isPeriodClosedFor,
   loadMaterials,
+  type PeriodState,
+  type StoredOrder,
   type TableContext,
 } from "../adapters/table/index.js";
-import { keys } from "../shared/keys.js";
-import type { ConfirmationBody as QueuedConfirmation } from "../shared/messages.js";
+import type { ConfirmationMessage, ReversalMessage } from "../shared/messages.js";
+import { type ConfirmationRequest, toQueuedConfirmation } from "../shared/queued-confirmation.js";
 import { type ConfirmationStatus, confirmationOutcome, outcomeMaterials } from "./confirmation-outcome.js";
 import { IdempotencyKeyReusedError, QueueUnavailableError, ResourceNotFoundError } from "./errors.js";
 import { fingerprint } from "./idempotency.js";
 import { isoDate } from "./posting-support.js";
 
-export interface IntakeDeps {
-  readonly table: TableContext;
-  readonly queue: QueueContext;
-  readonly now: () => Date;
+export type { ConfirmationRequest } from "../shared/queued-confirmation.js";
+
+/** What intake reads besides its own records: the order, master data, periods, the worker's outcome. */
+export interface IntakeReads {
+  order(plant: string, order: string): Promise<StoredOrder | undefined>;
+  materials(plant: string, ids: readonly string[]): Promise<ReadonlyMap<string, Material>>;
+  periodState(plant: string): Promise<PeriodState>;
+  confirmationItems(plant: string, id: string): Promise<ConfirmationItems>;
 }
 
-/** A confirmation as the API parsed it (decimals already Decimals). */
-export interface ConfirmationRequest {
-  readonly confirmationId: string;
-  readonly order: string;
-  readonly operation: string;
-  readonly yield: Decimal;
-  readonly scrap: Decimal;
-  readonly postingDate?: string | undefined;
-  readonly activities?: Readonly<Record<string, Decimal>> | undefined;
-  readonly components?: readonly (
-    | { item: string; qty?: Decimal | undefined; scrap?: Decimal | undefined; location?: string | undefined }
-    | {
-        component: string;
-        qty: Decimal;
-        scrap?: Decimal | undefined;
-        location?: string | undefined;
-        replaces?: string | undefined;
-      }
-  )[];
+export interface IntakeDeps {
+  readonly intakes: IntakeRecords;
+  readonly reads: IntakeReads;
+  readonly enqueuePosting: EnqueuePosting;
+  readonly now: () => Date;
+  /** How long a queued posting waits before it is sent again: the queue's visibility timeout. */
+  readonly resendAfterSeconds: number;
+}
+
+/** Intake on the table (the API's wiring). */
+export function tableIntakeDeps(
+  table: TableContext,
+  enqueuePosting: EnqueuePosting,
+  now: () => Date,
+  resendAfterSeconds: number = OUTBOX.resendAfterSeconds,
+): IntakeDeps {
+  return {
+    intakes: intakeRecords(table),
+    reads: {
+      order: (plant, order) => getOrder(table, plant, order),
+      materials: (plant, ids) => loadMaterials(table, plant, ids),
+      periodState: (plant) => getPeriodState(table, plant),
+      confirmationItems: (plant, id) => getConfirmationItems(table, plant, id),
+    },
+    enqueuePosting,
+    now,
+    resendAfterSeconds,
+  };
 }
 
 export type { ConfirmationStatus } from "./confirmation-outcome.js";
@@ -58,114 +71,76 @@ export interface Accepted {
 }
 
 const href = (plant: string, id: string) => `/v1/plants/${plant}/confirmations/${id}`;
+const later = (deps: IntakeDeps) => new Date(deps.now().getTime() + deps.resendAfterSeconds * 1000);
 
 /**
  * Confirmation intake (docs/api.md#confirmations): check what needs master data (decimals, closed period),
- * record the request under its confirmationId, enqueue it, and only then mark it queued.
- * Retrying the same body is safe at any point; another body under the same id is refused.
+ * record the request under its confirmationId, enqueue it, and only then mark it queued, which
+ * puts it in the outbox until the worker has posted it. Retrying the same body is safe at any
+ * point (a still-queued one that waited past the visibility timeout is sent again); another body
+ * under the same id is refused.
  */
 export async function acceptConfirmation(
   deps: IntakeDeps,
   plant: string,
   request: ConfirmationRequest,
 ): Promise<Accepted> {
-  const t = deps.table;
   const id = request.confirmationId;
   const hash = fingerprint(request);
-  const existing = await getIntake(t, plant, id);
+  const existing = await deps.intakes.get(plant, id);
   if (existing) {
     if (existing.hash !== hash) {
       throw new IdempotencyKeyReusedError(`confirmation ${id} was already sent with a different body`);
     }
-    if (existing.status === "queued")
-      return { confirmationId: id, status: await currentStatus(t, plant, id), href: href(plant, id) };
+    if (existing.status === "queued") {
+      const status = await currentStatus(deps, plant, id);
+      if (status === "queued" && isDue(deps, existing)) await enqueue(deps, plant, existing.message);
+      return { confirmationId: id, status, href: href(plant, id) };
+    }
     await enqueue(deps, plant, existing.message);
     return { confirmationId: id, status: "queued", href: href(plant, id) };
   }
 
-  await checkQuantities(t, plant, request);
+  await checkQuantities(deps.reads, plant, request);
   const postingDate = request.postingDate ?? isoDate(deps.now());
   const period = periodOf(postingDate);
-  if (isPeriodClosedFor(await getPeriodState(t, plant), undefined)(period))
+  if (isPeriodClosedFor(await deps.reads.periodState(plant), undefined)(period))
     throw new PeriodClosedError(period);
 
   const receivedAt = deps.now().toISOString();
-  const message = {
-    type: "confirmation" as const,
+  const message: ConfirmationMessage = {
+    type: "confirmation",
     plant,
-    confirmation: toMessage(request, postingDate),
+    confirmation: toQueuedConfirmation(request, postingDate),
     receivedAt,
   };
-  try {
-    await t.ddb.send(
-      new PutCommand({
-        TableName: t.tableName,
-        Item: {
-          ...keys.intake(plant, id),
-          hash,
-          status: "accepted",
-          order: request.order,
-          message,
-          receivedAt,
-        },
-        ConditionExpression: "attribute_not_exists(pk)",
-      }),
-    );
-  } catch (error) {
-    // Two identical requests raced: the other one stored it first; answer as its retry.
-    if (error instanceof Error && error.name === "ConditionalCheckFailedException") {
-      return acceptConfirmation(deps, plant, request);
-    }
-    throw error;
-  }
+  // Two identical requests raced: the other one stored it first; answer as its retry.
+  if (!(await deps.intakes.create(plant, id, { hash, order: request.order, message, receivedAt })))
+    return acceptConfirmation(deps, plant, request);
   await enqueue(deps, plant, message);
   return { confirmationId: id, status: "queued", href: href(plant, id) };
 }
 
-interface Intake {
-  readonly hash: string;
-  readonly status: "accepted" | "queued";
-  readonly message: {
-    type: "confirmation";
-    plant: string;
-    confirmation: QueuedConfirmation;
-    receivedAt: string;
-  };
-  readonly reversalRequested?: string | undefined;
+/** A queued record is due again once its outbox time has passed (records from before the outbox: by age). */
+function isDue(deps: IntakeDeps, intake: IntakeRecord): boolean {
+  const due =
+    intake.outboxDue ??
+    new Date(Date.parse(intake.receivedAt) + deps.resendAfterSeconds * 1000).toISOString();
+  return due <= deps.now().toISOString();
 }
 
-async function getIntake(t: TableContext, plant: string, id: string): Promise<Intake | undefined> {
-  const res = await t.ddb.send(
-    new GetCommand({ TableName: t.tableName, Key: keys.intake(plant, id), ConsistentRead: true }),
-  );
-  return res.Item as Intake | undefined;
-}
-
-async function enqueue(deps: IntakeDeps, plant: string, message: Intake["message"]) {
-  const id = message.confirmation.confirmationId;
+async function enqueue(deps: IntakeDeps, plant: string, message: ConfirmationMessage) {
+  const { confirmationId: id, order } = message.confirmation;
   try {
-    await sendPosting(deps.queue, message, {
-      groupId: orderGroup(plant, message.confirmation.order),
-      deduplicationId: id,
-    });
+    await deps.enqueuePosting(message, postingIds.confirmation(plant, order, id));
   } catch (error) {
     // The intake record still says "accepted", not "queued": a retry of the same body sends again.
     throw new QueueUnavailableError(
       "the postings queue did not accept the confirmation; retry the same request",
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
-  await deps.table.ddb.send(
-    new UpdateCommand({
-      TableName: deps.table.tableName,
-      Key: keys.intake(plant, id),
-      UpdateExpression: "SET #s = :queued",
-      ExpressionAttributeNames: { "#s": "status" },
-      ExpressionAttributeValues: { ":queued": "queued" },
-    }),
-  );
+  await deps.intakes.markQueued(plant, id, later(deps));
 }
 
 /**
@@ -173,14 +148,14 @@ async function enqueue(deps: IntakeDeps, plant: string, message: Intake["message
  * product (yield, scrap decimals) and its components; an unknown order is left to the worker,
  * which records the rejection with its reason.
  */
-async function checkQuantities(t: TableContext, plant: string, request: ConfirmationRequest) {
-  const stored = await getOrder(t, plant, request.order);
+async function checkQuantities(reads: IntakeReads, plant: string, request: ConfirmationRequest) {
+  const stored = await reads.order(plant, request.order);
   if (!stored) return;
   const { snapshot } = stored.order;
   const lineComponents = (request.components ?? []).map((c) =>
     "component" in c ? c.component : snapshot.items.find((i) => i.item === c.item)?.component,
   );
-  const materials = await loadMaterials(t, plant, [
+  const materials = await reads.materials(plant, [
     snapshot.material,
     ...lineComponents.flatMap((c) => (c ? [c] : [])),
   ]);
@@ -198,39 +173,9 @@ async function checkQuantities(t: TableContext, plant: string, request: Confirma
   });
 }
 
-function toMessage(r: ConfirmationRequest, postingDate: string): QueuedConfirmation {
-  const s = (d: Decimal | undefined) => (d === undefined ? undefined : d.toFixed());
-  return {
-    confirmationId: r.confirmationId,
-    order: r.order,
-    operation: r.operation,
-    yield: r.yield.toFixed(),
-    scrap: r.scrap.toFixed(),
-    postingDate,
-    ...(r.activities
-      ? { activities: Object.fromEntries(Object.entries(r.activities).map(([k, v]) => [k, v.toFixed()])) }
-      : {}),
-    ...(r.components
-      ? {
-          components: r.components.map((c) =>
-            "component" in c
-              ? {
-                  component: c.component,
-                  qty: c.qty.toFixed(),
-                  scrap: s(c.scrap),
-                  location: c.location,
-                  replaces: c.replaces,
-                }
-              : { item: c.item, qty: s(c.qty), scrap: s(c.scrap), location: c.location },
-          ),
-        }
-      : {}),
-  };
-}
-
 /** The status a client sees: the worker's outcome once it exists, else what intake knows. */
-async function currentStatus(t: TableContext, plant: string, id: string): Promise<ConfirmationStatus> {
-  return (await getConfirmationView(t, plant, id)).status;
+async function currentStatus(deps: IntakeDeps, plant: string, id: string): Promise<ConfirmationStatus> {
+  return (await getConfirmationView(deps, plant, id)).status;
 }
 
 export interface ConfirmationView {
@@ -244,14 +189,21 @@ export interface ConfirmationView {
   readonly rejection?: { code: string; message: string } | undefined;
 }
 
+interface StoredIntake {
+  readonly status?: string;
+  readonly order?: string;
+  readonly reversalRequested?: string;
+  readonly message?: ConfirmationMessage;
+}
+
 /** GET confirmation: one Query on the confirmation's partition. */
 export async function getConfirmationView(
-  t: TableContext,
+  deps: Pick<IntakeDeps, "reads">,
   plant: string,
   id: string,
 ): Promise<ConfirmationView> {
-  const items = await getConfirmationItems(t, plant, id);
-  const intake = items.intake as (Intake & { order: string }) | undefined;
+  const items = await deps.reads.confirmationItems(plant, id);
+  const intake = items.intake as StoredIntake | undefined;
   // An intake the queue never took (the client got 503, "nothing was accepted") is not a confirmation yet.
   if (!items.posting && intake?.status !== "queued") {
     throw new ResourceNotFoundError(`confirmation ${id} not found`);
@@ -259,12 +211,12 @@ export async function getConfirmationView(
   const posting = items.posting;
   const open = items.backlog.filter((b) => b.status === "open");
   // Backlog quantities to their material's decimals, as everywhere else ("255.00", not "255").
-  const materials = await loadMaterials(t, plant, outcomeMaterials(items));
+  const materials = await deps.reads.materials(plant, outcomeMaterials(items));
   const outcome = confirmationOutcome(items, intake?.reversalRequested, materials);
   return {
     confirmationId: id,
-    order: posting?.order ?? intake?.message.confirmation.order ?? "",
-    operation: posting?.operation ?? intake?.message.confirmation.operation ?? "",
+    order: posting?.order ?? intake?.message?.confirmation.order ?? "",
+    operation: posting?.operation ?? intake?.message?.confirmation.operation ?? "",
     ...(posting?.period ? { period: posting.period } : {}),
     status: outcome.status,
     movements: outcome.movements,
@@ -282,8 +234,10 @@ export async function getConfirmationView(
 }
 
 /**
- * Reversal intake: remembered on the intake record (idempotent), then queued in the order's
- * message group, so it runs after the confirmation it reverses.
+ * Reversal intake: queued in the order's message group, so it runs after the confirmation it
+ * reverses, then remembered on the intake record and put in the outbox until the reversal is
+ * recorded. One timestamp names the request on the message and on the record: a reversal the
+ * worker rejected may be asked for again, and the newer request is a new message.
  */
 export async function requestReversal(
   deps: IntakeDeps,
@@ -291,25 +245,24 @@ export async function requestReversal(
   id: string,
   postingDate: string | undefined,
 ): Promise<Accepted> {
-  const t = deps.table;
-  const intake = await getIntake(t, plant, id);
+  const intake = await deps.intakes.get(plant, id);
   if (!intake) throw new ResourceNotFoundError(`confirmation ${id} not found`);
   // Before enqueuing: 404 as the GET gives it, also for an intake the queue never took.
-  await getConfirmationView(t, plant, id);
+  await getConfirmationView(deps, plant, id);
   const date = postingDate ?? isoDate(deps.now());
   const period = periodOf(date);
-  if (isPeriodClosedFor(await getPeriodState(t, plant), undefined)(period))
+  if (isPeriodClosedFor(await deps.reads.periodState(plant), undefined)(period))
     throw new PeriodClosedError(period);
-  const order = intake.message.confirmation.order;
-  // One timestamp names this request on the message and on the intake record: a reversal the
-  // worker rejected may be asked for again, and the newer request is a new message (v1.1).
   const at = deps.now().toISOString();
+  const reversal: ReversalMessage = {
+    type: "reversal",
+    plant,
+    confirmationId: id,
+    postingDate: date,
+    receivedAt: at,
+  };
   try {
-    await sendPosting(
-      deps.queue,
-      { type: "reversal", plant, confirmationId: id, postingDate: date, receivedAt: at },
-      { groupId: orderGroup(plant, order), deduplicationId: deduplicationId(plant, id, "reversal", at) },
-    );
+    await deps.enqueuePosting(reversal, postingIds.reversal(plant, intake.order, id, at));
   } catch (error) {
     throw new QueueUnavailableError(
       "the postings queue did not accept the reversal; retry the same request",
@@ -318,14 +271,7 @@ export async function requestReversal(
       },
     );
   }
-  await t.ddb.send(
-    new UpdateCommand({
-      TableName: t.tableName,
-      Key: keys.intake(plant, id),
-      UpdateExpression: "SET reversalRequested = :at",
-      ExpressionAttributeValues: { ":at": at },
-    }),
-  );
-  const view = await getConfirmationView(t, plant, id);
+  await deps.intakes.markReversalQueued(plant, id, reversal, later(deps));
+  const view = await getConfirmationView(deps, plant, id);
   return { confirmationId: id, status: view.status, href: href(plant, id) };
 }

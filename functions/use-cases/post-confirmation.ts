@@ -1,10 +1,8 @@
 import {
   backflush,
-  type ComponentLine,
   type Confirmation,
   Decimal,
   DomainError,
-  dec,
   type Material,
   type PostingResult,
   postingPeriod,
@@ -17,11 +15,10 @@ import {
   type StoredOrder,
   TransactionCancelledError,
 } from "../adapters/table/index.js";
-import type { ConfirmationBody } from "../shared/messages.js";
+import { fromQueuedConfirmation, type QueuedConfirmation } from "../shared/queued-confirmation.js";
 import { projectPosting } from "./ledger.js";
 import { applyPlan, effectWrites, type PostingPlan, planLines, recordWrite } from "./posting-chunks.js";
 import {
-  decimalOrZero,
   isReorderCandidate,
   issuedValueByStockItem,
   movementViews,
@@ -50,7 +47,7 @@ export type PostingOutcome =
 export async function postConfirmation(
   deps: PostingDeps,
   plant: string,
-  body: ConfirmationBody,
+  body: QueuedConfirmation,
   receivedAt: string,
 ): Promise<PostingOutcome> {
   try {
@@ -67,7 +64,7 @@ export async function postConfirmation(
 async function attempt(
   deps: PostingDeps,
   plant: string,
-  body: ConfirmationBody,
+  body: QueuedConfirmation,
   receivedAt: string,
   state: AttemptState,
 ): Promise<PostingOutcome> {
@@ -92,7 +89,7 @@ async function attempt(
   let computed: { result: PostingResult; materials: ReadonlyMap<string, Material>; period: string };
   try {
     if (!stored) throw new UnknownOrderError(body.order);
-    computed = await compute(deps, plant, stored, toConfirmation(body), state);
+    computed = await compute(deps, plant, stored, fromQueuedConfirmation(body), state);
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     await s.commit([
@@ -201,38 +198,6 @@ async function compute(
     result = backflush(stored.order, conf, { materials, workCenters, stock, period });
   }
   return { result, materials, period };
-}
-
-function toConfirmation(body: ConfirmationBody): Confirmation & { postingDate: string } {
-  const components = body.components?.map((c): ComponentLine => {
-    if ("item" in c) {
-      return {
-        item: c.item,
-        qty: c.qty === undefined ? undefined : dec(c.qty, "qty"),
-        scrap: c.scrap === undefined ? undefined : dec(c.scrap, "scrap"),
-        location: c.location,
-      };
-    }
-    return {
-      component: c.component,
-      qty: dec(c.qty, "qty"),
-      scrap: c.scrap === undefined ? undefined : dec(c.scrap, "scrap"),
-      location: c.location,
-      replaces: c.replaces,
-    };
-  });
-  return {
-    confirmationId: body.confirmationId,
-    order: body.order,
-    operation: body.operation,
-    yield: dec(body.yield, "yield"),
-    scrap: decimalOrZero(body.scrap, "scrap"),
-    postingDate: body.postingDate,
-    activities: body.activities
-      ? Object.fromEntries(Object.entries(body.activities).map(([k, v]) => [k, dec(v, `activities.${k}`)]))
-      : undefined,
-    components,
-  };
 }
 
 /** What the ledger projection takes from a posting plan: exactly what its posting record holds. */

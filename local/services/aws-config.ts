@@ -1,5 +1,5 @@
 /**
- * Client settings for the local stand-ins (DynamoDB Local, moto). Every client that talks to them is
+ * Client settings for the local stand-ins (DynamoDB Local, fauxqs). Every client that talks to them is
  * built from this, so a test, the sandbox and the provisioning code all sign the same way.
  */
 export const LOCAL_REGION = "us-east-1";

@@ -1,5 +1,5 @@
 /**
- * Child-process plumbing shared by the DynamoDB Local and moto launchers: spawn quietly, keep the tail of
+ * Child-process plumbing shared by the DynamoDB Local and queue emulator launchers: spawn quietly, keep the tail of
  * the output for error messages, wait until the service answers, and make sure it dies with us.
  */
 import { type ChildProcess, spawn } from "node:child_process";

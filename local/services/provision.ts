@@ -9,6 +9,7 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
@@ -37,11 +38,36 @@ export async function createTable(endpoint: string, tableName: string): Promise<
       await ddb.send(new CreateTableCommand(createTableInput(tableName)));
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
+      await waitUntilActive(ddb, tableName);
+      await addMissingIndexes(ddb, tableName);
     }
     await waitUntilActive(ddb, tableName);
     return { ttlEnabled: await enableTtl(ddb, tableName) };
   } finally {
     ddb.destroy();
+  }
+}
+
+/**
+ * A table from an earlier version (a kept sandbox directory) gets the indexes added since, one per
+ * UpdateTable as DynamoDB requires; DynamoDB backfills them from the items already there.
+ */
+async function addMissingIndexes(ddb: DynamoDBClient, tableName: string): Promise<void> {
+  const input = createTableInput(tableName);
+  for (;;) {
+    const { Table: table } = await ddb.send(new DescribeTableCommand({ TableName: tableName }));
+    const present = new Set((table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    const missing = input.GlobalSecondaryIndexes.find((i) => !present.has(i.IndexName));
+    if (missing === undefined) return;
+    const keys = new Set(missing.KeySchema.map((k) => k.AttributeName));
+    await ddb.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: input.AttributeDefinitions.filter((a) => keys.has(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: missing }],
+      }),
+    );
+    await waitUntilActive(ddb, tableName);
   }
 }
 

@@ -152,6 +152,12 @@ describe("IAM", () => {
       );
     });
 
+    it("outbox sweeper: table and send to the postings queue only", () => {
+      expect(actionsOfFunction(s.pipeline.stateless.outboxSweeper)).toEqual(
+        new Set([...base, ...tableRw, "sqs:SendMessage"]),
+      );
+    });
+
     it("no function may Scan the table", () => {
       for (const statement of allStatements(s.stateless))
         expect(actionsOf(statement)).not.toContain("dynamodb:Scan");
@@ -177,7 +183,16 @@ describe("IAM", () => {
       expect(resourcesFor(stateless.reorder, "sns:Publish")).toContain(logicalId(stateful.reorderTopic));
       expect(resourcesFor(stateless.reorder, "kms:GenerateDataKey")).toContain(logicalId(stateful.topicKey));
       expect(resourcesFor(stateless.worker, "dynamodb:PutItem")).toContain(logicalId(stateful.table));
-      for (const fn of [stateless.api, stateless.worker, stateless.periodClose, stateless.reorder]) {
+      const sweeperSend = resourcesFor(stateless.outboxSweeper, "sqs:SendMessage");
+      expect(sweeperSend).toContain(logicalId(stateful.postingsQueue));
+      expect(sweeperSend).not.toContain(logicalId(stateful.closeQueue));
+      for (const fn of [
+        stateless.api,
+        stateless.worker,
+        stateless.periodClose,
+        stateless.reorder,
+        stateless.outboxSweeper,
+      ]) {
         expect(resourcesFor(fn, "logs:PutLogEvents")).toContain(logicalId(fn.logGroup));
       }
     });

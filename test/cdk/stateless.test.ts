@@ -2,7 +2,7 @@ import { Capture, Match } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PipelineFunction } from "../../cdk/constructs/pipeline-function.js";
-import { CLOSE_BATCH, METRICS, SCHEDULES, WORKER_BATCH } from "../../infra/messaging.js";
+import { CLOSE_BATCH, METRICS, OUTBOX, SCHEDULES, WORKER_BATCH } from "../../infra/messaging.js";
 import { ROUTES, routeKeyOf } from "../../infra/routes.js";
 import { importOf, isImportOf, logicalId, type Synthesized, synthesize } from "./synth.js";
 
@@ -24,11 +24,11 @@ const queueOf = (id: string) =>
 
 describe("functions", () => {
   it("run a current Node.js on ARM64 with active tracing and a log group that expires", () => {
-    // The pipeline's four; aws-s3-deployment's provider (the console upload) is aws-cdk-lib's own.
+    // The pipeline's five; aws-s3-deployment's provider (the console upload) is aws-cdk-lib's own.
     const functions = Object.entries(s.stateless.findResources("AWS::Lambda::Function")).filter(
       ([id]) => !id.startsWith("CustomCDKBucketDeployment"),
     );
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime, id).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
       expect(fn.Properties.Architectures, id).toEqual(["arm64"]);
@@ -54,6 +54,7 @@ describe("functions", () => {
       [s.pipeline.stateless.worker, ["TABLE_NAME"]],
       [s.pipeline.stateless.periodClose, ["TABLE_NAME", "CLOSE_QUEUE_URL"]],
       [s.pipeline.stateless.reorder, ["TABLE_NAME", "REORDER_TOPIC_ARN"]],
+      [s.pipeline.stateless.outboxSweeper, ["TABLE_NAME", "POSTINGS_QUEUE_URL"]],
     ];
     for (const [fn, own] of expected) {
       const variables = functionOf(fn).Properties.Environment.Variables;
@@ -236,6 +237,58 @@ describe("schedules", () => {
         }),
       ],
     });
+  });
+});
+
+describe("outbox sweeper", () => {
+  it("runs every minute on its own schedule, without retries, and sends to the postings queue", () => {
+    const target = new Capture();
+    s.stateless.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: `rate(${OUTBOX.scheduleMinutes} minute)`,
+      State: "ENABLED",
+      Targets: [
+        Match.objectLike({
+          Arn: { "Fn::GetAtt": [target, "Arn"] },
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        }),
+      ],
+    });
+    expect(target.asString()).toBe(logicalId(s.pipeline.stateless.outboxSweeper.function));
+    const sweeper = functionOf(s.pipeline.stateless.outboxSweeper).Properties;
+    expect(sweeper.Timeout).toBe(OUTBOX.timeoutSeconds);
+    expect(
+      isImportOf(
+        sweeper.Environment.Variables.POSTINGS_QUEUE_URL,
+        logicalId(s.pipeline.stateful.postingsQueue),
+      ),
+    ).toBe(true);
+  });
+
+  it("is alarmed on its errors and on a posting it gave up on", () => {
+    const alarmTopic = importOf(logicalId(s.pipeline.stateful.alarmTopic));
+    s.stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/Lambda",
+      MetricName: "Errors",
+      Dimensions: [
+        { Name: "FunctionName", Value: { Ref: logicalId(s.pipeline.stateless.outboxSweeper.function) } },
+      ],
+      Threshold: 1,
+      AlarmActions: [alarmTopic],
+    });
+    const dimensions = new Capture();
+    s.stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: METRICS.namespace,
+      MetricName: METRICS.outboxExhausted,
+      Dimensions: dimensions,
+      Statistic: "Sum",
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      AlarmActions: [alarmTopic],
+    });
+    // The dimension Powertools gives the sweeper's metrics: its service name.
+    const service = functionOf(s.pipeline.stateless.outboxSweeper).Properties.Environment.Variables
+      .POWERTOOLS_SERVICE_NAME;
+    expect(dimensions.asArray()).toEqual([{ Name: "service", Value: service }]);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The sandbox's event source mapping against moto (from the integration global setup), with queues of
+ * The sandbox's event source mapping against the queue emulator (from the integration global setup), with queues of
  * its own made from infra/ (createQueues with a prefix): SQS event shape, partial batch failures,
  * retries after the visibility timeout and redrive of a poison message to the DLQ.
  */

@@ -14,7 +14,7 @@ export interface Endpoints {
   readonly apiUrl: string;
   readonly pid: number;
   readonly dynamodb: { readonly endpoint: string; readonly pid: number };
-  readonly moto: { readonly endpoint: string; readonly pid: number };
+  readonly sqs: { readonly endpoint: string; readonly pid: number };
   readonly region: string;
   readonly tableName: string;
   readonly postingsQueueUrl: string;
@@ -127,17 +127,17 @@ export function processesMatching(pattern: string): string[] {
   }
 }
 
-/** Leftovers of a stopped sandbox: its own pids and any Java/moto process on its ports. */
+/** Leftovers of a stopped sandbox: its own pids and any Java/fauxqs process on its ports. */
 export function leftovers(endpoints: Endpoints): string[] {
-  const pids = [endpoints.pid, endpoints.dynamodb.pid, endpoints.moto.pid]
+  const pids = [endpoints.pid, endpoints.dynamodb.pid, endpoints.sqs.pid]
     .filter(alive)
     .map((p) => `pid ${p}`);
   const dynamoPort = new URL(endpoints.dynamodb.endpoint).port;
-  const motoPort = new URL(endpoints.moto.endpoint).port;
+  const sqsPort = new URL(endpoints.sqs.endpoint).port;
   return [
     ...pids,
     ...processesMatching(`DynamoDBLocal.jar -port ${dynamoPort} `),
-    ...processesMatching(`moto.* -p ${motoPort}$`),
+    ...processesMatching(`fauxqs-server.ts ${sqsPort}`),
   ];
 }
 

@@ -1,6 +1,6 @@
 /**
  * The README walkthrough against a real sandbox (`local/start.ts` as a child process: DynamoDB Local,
- * moto, gateway, pollers, timers), over HTTP only, with figures worked out by hand from demo/p100.json.
+ * fauxqs, gateway, pollers, timers), over HTTP only, with figures worked out by hand from demo/p100.json.
  * Tests run in order and build on each other, like a person following the walkthrough.
  *
  * Hand figures (order 1000001, LID-90, BOM base 1000; prices RIM-BASE 0.08, RIM-LABEL 0.03,
@@ -242,7 +242,7 @@ describe("sandbox walkthrough", () => {
 
   it("parks a poison message in the DLQ after maxReceiveCount receives", async () => {
     const { endpoints } = running();
-    const sqs = new SQSClient(localClientConfig(endpoints.moto.endpoint));
+    const sqs = new SQSClient(localClientConfig(endpoints.sqs.endpoint));
     try {
       await sqs.send(
         new SendMessageCommand({
@@ -289,8 +289,8 @@ describe("sandbox walkthrough", () => {
     expect((await stock("RIM-BASE"))["MACH-01"]).toBe("4337.60");
     expect((await stock("RIM-BASE")).RAW).toBe("6000.00");
 
-    // The DLQ's content came back too (moto keeps nothing; the sandbox kept it in its directory).
-    const sqs = new SQSClient(localClientConfig(sandbox.endpoints.moto.endpoint));
+    // The DLQ's content came back too (the queue emulator keeps its messages in the sandbox directory).
+    const sqs = new SQSClient(localClientConfig(sandbox.endpoints.sqs.endpoint));
     try {
       const parked = await eventually("poison message still in the DLQ", () =>
         receiveOne(sqs, running().endpoints.postingsDlqUrl),

@@ -520,7 +520,8 @@ describe("API through API Gateway v2 events on DynamoDB Local and a private FIFO
     expect(messages).toHaveLength(1);
     c1Message = messages[0];
     expect(c1Message?.Attributes?.MessageGroupId).toBe(`${plant}#${ORDER}`);
-    expect(c1Message?.Attributes?.MessageDeduplicationId).toBe("C-1");
+    // The plant leads every deduplication id: another plant's C-1 is another message.
+    expect(c1Message?.Attributes?.MessageDeduplicationId).toBe(`${plant}:confirmation:C-1`);
     expect(bodyOf(c1Message)).toEqual({
       type: "confirmation",
       plant,
@@ -904,7 +905,7 @@ describe("API when the postings queue is down", () => {
     });
     expect((await intakeItem(plant, "C-Q"))?.status).toBe("queued");
     const messages = await receiveAll();
-    expect(messages.map((m) => m.Attributes?.MessageDeduplicationId)).toEqual(["C-Q"]);
+    expect(messages.map((m) => m.Attributes?.MessageDeduplicationId)).toEqual([`${plant}:confirmation:C-Q`]);
     expect(messages[0]?.Attributes?.MessageGroupId).toBe(`${plant}#4711`);
     // The worker rejects it with a reason (no such order), as accepted postings are never silently lost.
     await runWorker(messages);

@@ -12,7 +12,7 @@ import {
 } from "../../functions/adapters/table/index.js";
 import { pack } from "../../functions/shared/codec.js";
 import { keys } from "../../functions/shared/keys.js";
-import type { ConfirmationBody } from "../../functions/shared/messages.js";
+import type { QueuedConfirmation } from "../../functions/shared/queued-confirmation.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { reprocessBacklog } from "../../functions/use-cases/reprocess-backlog.js";
@@ -37,7 +37,7 @@ beforeAll(() => {
 });
 afterAll(() => clients.destroy());
 
-const body = (overrides: Partial<ConfirmationBody> = {}): ConfirmationBody => ({
+const body = (overrides: Partial<QueuedConfirmation> = {}): QueuedConfirmation => ({
   confirmationId: "C-1",
   order: "1000001",
   operation: "0010",

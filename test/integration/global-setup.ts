@@ -1,5 +1,5 @@
 /**
- * vitest globalSetup of the "integration" project: one DynamoDB Local (in memory) and one moto per run,
+ * vitest globalSetup of the "integration" project: one DynamoDB Local (in memory) and one fauxqs (SQS + SNS, in memory) per run,
  * provisioned from infra/, endpoints handed to the test files with provide(). Runs in the main vitest
  * process; the teardown it returns stops both services.
  */
@@ -10,7 +10,7 @@ import {
   silenceSdkNodeVersionWarning,
 } from "../../local/services/aws-config.js";
 import { startDynamoDbLocal } from "../../local/services/dynamodb-local.js";
-import { startMoto } from "../../local/services/moto.js";
+import { startFauxqs } from "../../local/services/fauxqs.js";
 import type { LocalService } from "../../local/services/process.js";
 import { createQueues, createTable, createTopic } from "../../local/services/provision.js";
 import { type ProvidedEnvKey, providedEnvName } from "../support/env.js";
@@ -27,20 +27,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
   });
 
-  const started = await Promise.allSettled([startDynamoDbLocal(), startMoto()]);
+  const started = await Promise.allSettled([startDynamoDbLocal(), startFauxqs()]);
   const services = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const stopAll = async () => {
     await Promise.allSettled(services.map((s) => s.stop()));
     restoreEnv();
   };
-  const [dynamo, moto] = started;
-  if (dynamo?.status !== "fulfilled" || moto?.status !== "fulfilled") {
+  const [dynamo, queues] = started;
+  if (dynamo?.status !== "fulfilled" || queues?.status !== "fulfilled") {
     await stopAll();
     throw firstFailure(started);
   }
 
   try {
-    await provide(project, dynamo.value, moto.value);
+    await provide(project, dynamo.value, queues.value);
   } catch (error) {
     await stopAll();
     throw error;
@@ -48,18 +48,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return stopAll;
 }
 
-async function provide(project: TestProject, dynamo: LocalService, moto: LocalService): Promise<void> {
+async function provide(project: TestProject, dynamo: LocalService, sqsService: LocalService): Promise<void> {
   const [table, queues, reorderTopicArn] = await Promise.all([
     createTable(dynamo.endpoint, TEST_TABLE_NAME),
-    createQueues(moto.endpoint),
-    createTopic(moto.endpoint),
+    createQueues(sqsService.endpoint),
+    createTopic(sqsService.endpoint),
   ]);
   if (!table.ttlEnabled) console.warn(`[global-setup] DynamoDB Local refused UpdateTimeToLive`);
 
   const values = {
     dynamoEndpoint: dynamo.endpoint,
     tableName: TEST_TABLE_NAME,
-    sqsEndpoint: moto.endpoint,
+    sqsEndpoint: sqsService.endpoint,
     postingsQueueUrl: queues.postingsQueueUrl,
     postingsDlqUrl: queues.postingsDlqUrl,
     closeQueueUrl: queues.closeQueueUrl,
@@ -73,8 +73,8 @@ async function provide(project: TestProject, dynamo: LocalService, moto: LocalSe
   }
   // The SDK's own per-service endpoint variables: any client built with defaults talks to the emulators.
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-  process.env.AWS_ENDPOINT_URL_SQS = moto.endpoint;
-  process.env.AWS_ENDPOINT_URL_SNS = moto.endpoint;
+  process.env.AWS_ENDPOINT_URL_SQS = sqsService.endpoint;
+  process.env.AWS_ENDPOINT_URL_SNS = sqsService.endpoint;
 }
 
 function firstFailure(results: PromiseSettledResult<unknown>[]): unknown {

@@ -11,6 +11,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal, dec, type LedgerLine } from "../../domain/index.js";
+import { postingsQueue } from "../../functions/adapters/queue.js";
 import {
   documentLines,
   listPlantStock,
@@ -18,8 +19,8 @@ import {
   type TableContext,
   workerStore,
 } from "../../functions/adapters/table/index.js";
-import type { ConfirmationBody } from "../../functions/shared/messages.js";
-import { getConfirmationView } from "../../functions/use-cases/confirmation-intake.js";
+import type { QueuedConfirmation } from "../../functions/shared/queued-confirmation.js";
+import { getConfirmationView, tableIntakeDeps } from "../../functions/use-cases/confirmation-intake.js";
 import { movementsView } from "../../functions/use-cases/ledger.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import { reprocessBacklog } from "../../functions/use-cases/reprocess-backlog.js";
@@ -41,7 +42,7 @@ let stockDeps: StockDeps;
 let crashing: DynamoDBDocumentClient;
 const plant = freshPlant();
 
-const confirmation = (id: string, yieldQty: string): ConfirmationBody => ({
+const confirmation = (id: string, yieldQty: string): QueuedConfirmation => ({
   confirmationId: id,
   order: "1000001",
   operation: "0010",
@@ -194,7 +195,16 @@ describe("the stock ledger of a plant's day", () => {
   it("a confirmation's lines are its GET movements, signed from the stock's side", async () => {
     await postConfirmation(deps(), plant, confirmation("C-2", "500"), NOW);
     for (const id of ["C-1", "C-2"]) {
-      const view = await getConfirmationView(table, plant, id);
+      // Only reads: a queue that is never sent to.
+      const view = await getConfirmationView(
+        tableIntakeDeps(
+          table,
+          postingsQueue({ sqs: undefined as never, url: "unused" }),
+          () => new Date(NOW),
+        ),
+        plant,
+        id,
+      );
       const fromGet = (
         view.movements as {
           kind: string;

@@ -1,7 +1,7 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dec } from "../../domain/index.js";
-import type { QueueContext } from "../../functions/adapters/queue.js";
+import { postingsQueue, type QueueContext } from "../../functions/adapters/queue.js";
 import {
   getOrder,
   orderWrite,
@@ -15,6 +15,7 @@ import {
   type ConfirmationRequest,
   getConfirmationView,
   requestReversal,
+  tableIntakeDeps,
 } from "../../functions/use-cases/confirmation-intake.js";
 import { orderView } from "../../functions/use-cases/orders.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
@@ -45,7 +46,7 @@ const queue: QueueContext = {
   } as unknown as SQSClient,
   url: "recorded",
 };
-const intake = () => ({ table, queue, now: () => new Date(clock) });
+const intake = () => tableIntakeDeps(table, postingsQueue(queue), () => new Date(clock));
 
 beforeAll(() => {
   clients = testClients();
@@ -86,7 +87,7 @@ async function work(p: string) {
   return batch;
 }
 
-const view = (p: string, id: string) => getConfirmationView(table, p, id);
+const view = (p: string, id: string) => getConfirmationView(intake(), p, id);
 const rimOnHand = async (p: string) =>
   (await readStock(table, p, [{ material: "RIM", location: "MACH-01" }])).get("RIM@MACH-01")?.toFixed();
 

@@ -40,8 +40,8 @@ import {
 import { reportToCsv } from "../../functions/api/http/period-csv.js";
 import { pack } from "../../functions/shared/codec.js";
 import { indexKeys, keys } from "../../functions/shared/keys.js";
-import type { ConfirmationBody } from "../../functions/shared/messages.js";
 import { type MetricsPort, silentLog } from "../../functions/shared/ports.js";
+import type { QueuedConfirmation } from "../../functions/shared/queued-confirmation.js";
 import { LaterPeriodLockedError } from "../../functions/use-cases/errors.js";
 import {
   type CloseDeps,
@@ -227,7 +227,10 @@ async function receive(
   );
 }
 
-const confirm = (plant: string, body: Partial<ConfirmationBody> & Pick<ConfirmationBody, "confirmationId">) =>
+const confirm = (
+  plant: string,
+  body: Partial<QueuedConfirmation> & Pick<QueuedConfirmation, "confirmationId">,
+) =>
   postConfirmation(
     posting,
     plant,

@@ -3,7 +3,12 @@
  * pipeline relies on (FIFO + redrive to the DLQ, SNS -> SQS raw delivery). If this file fails, every
  * other integration test result is meaningless.
  */
-import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import {
   GetQueueAttributesCommand,
@@ -14,8 +19,8 @@ import {
 import { GetCommand, NumberValue, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { CLOSE_QUEUE, POSTINGS_QUEUE } from "../../infra/messaging.js";
-import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from "../../infra/table.js";
-import { createQueues, subscribeQueue } from "../../local/services/provision.js";
+import { createTableInput, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from "../../infra/table.js";
+import { createQueues, createTable, subscribeQueue } from "../../local/services/provision.js";
 import { freshPlant, testClients } from "../support/clients.js";
 import { providedEnvName } from "../support/env.js";
 
@@ -23,7 +28,7 @@ const t = testClients();
 afterAll(() => t.destroy());
 
 describe("DynamoDB Local", () => {
-  it("has the table from infra/table.ts with its eight GSIs (four, three of the stock ledger, the order list) and TTL", async () => {
+  it("has the table from infra/table.ts with its nine GSIs (four, three of the stock ledger, the order list, the outbox) and TTL", async () => {
     const { Table: table } = await t.dynamodb.send(new DescribeTableCommand({ TableName: t.tableName }));
     expect(table?.TableStatus).toBe("ACTIVE");
     expect(table?.KeySchema).toEqual([
@@ -36,7 +41,7 @@ describe("DynamoDB Local", () => {
       projection: i.Projection?.ProjectionType,
       status: i.IndexStatus,
     }));
-    expect(indexes).toHaveLength(8);
+    expect(indexes).toHaveLength(9);
     expect(indexes).toEqual(
       expect.arrayContaining(
         TABLE_INDEXES.map((i) => ({
@@ -69,7 +74,28 @@ describe("DynamoDB Local", () => {
   });
 });
 
-describe("moto SQS", () => {
+describe("a table from an earlier version", () => {
+  it("gets the indexes added since, backfilled, when the sandbox starts on it again", async () => {
+    const name = `old-${freshPlant()}`;
+    const input = createTableInput(name);
+    const firstFour = input.GlobalSecondaryIndexes.slice(0, 4);
+    const used = new Set(["pk", "sk", ...firstFour.flatMap((i) => i.KeySchema.map((k) => k.AttributeName))]);
+    await t.dynamodb.send(
+      new CreateTableCommand({
+        ...input,
+        GlobalSecondaryIndexes: firstFour,
+        AttributeDefinitions: input.AttributeDefinitions.filter((a) => used.has(a.AttributeName)),
+      }),
+    );
+    await createTable(t.dynamoEndpoint, name);
+    const { Table: table } = await t.dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    expect((table?.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.IndexStatus]).sort()).toEqual(
+      TABLE_INDEXES.map((i) => [i.indexName, "ACTIVE"]).sort(),
+    );
+  });
+});
+
+describe("SQS emulator", () => {
   it("provisions the postings queue as high-throughput FIFO with a redrive policy to its FIFO DLQ", async () => {
     const queue = await attributes(t.postingsQueueUrl);
     const dlq = await attributes(t.postingsDlqUrl);
@@ -118,21 +144,62 @@ describe("moto SQS", () => {
         `receive #${attempt}`,
       ).toEqual([JSON.stringify({ plant })]);
     }
-    // Like SQS, moto moves the message on the next receive attempt, not in the background.
+    // Like SQS, the emulator moves the message on the next receive attempt, not in the background.
     expect(await receive(queues.postingsQueueUrl, 0)).toEqual([]);
 
     const dead = await receive(queues.postingsDlqUrl, 30);
     expect(dead).toHaveLength(1);
     expect(dead[0]?.Body).toBe(JSON.stringify({ plant }));
     expect(dead[0]?.Attributes?.MessageGroupId).toBe(plant);
-    // The count travels with the message (this DLQ receive adds one more, in SQS as in moto).
+    // The count travels with the message (this DLQ receive adds one more, in SQS as in the emulator).
     expect(Number(dead[0]?.Attributes?.ApproximateReceiveCount)).toBeGreaterThan(
       POSTINGS_QUEUE.maxReceiveCount,
     );
   });
 });
 
-describe("moto SNS", () => {
+describe("FIFO semantics the worker relies on", () => {
+  it("hands out several messages of one group in one receive, in order, and none while they are in flight", async () => {
+    const queues = await createQueues(t.sqsEndpoint, `${freshPlant("fifo")}-`);
+    const group = freshPlant();
+    for (const body of ["a", "b", "c"]) {
+      await t.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queues.postingsQueueUrl,
+          MessageBody: body,
+          MessageGroupId: group,
+          MessageDeduplicationId: `${group}-${body}`,
+        }),
+      );
+    }
+    const first = await receive(queues.postingsQueueUrl, 1);
+    expect(first.map((m) => m.Body)).toEqual(["a", "b", "c"]);
+    expect(await receive(queues.postingsQueueUrl, 1)).toEqual([]);
+    // All three expire together and come back in sequence order (not c, b, a).
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const again = await receive(queues.postingsQueueUrl, 30);
+    expect(again.map((m) => m.Body)).toEqual(["a", "b", "c"]);
+    expect(again.map((m) => m.Attributes?.ApproximateReceiveCount)).toEqual(["2", "2", "2"]);
+  });
+
+  it("drops a second send with the same deduplication id within the window", async () => {
+    const queues = await createQueues(t.sqsEndpoint, `${freshPlant("dedup")}-`);
+    const group = freshPlant();
+    for (const body of ["first", "second"]) {
+      await t.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queues.postingsQueueUrl,
+          MessageBody: body,
+          MessageGroupId: group,
+          MessageDeduplicationId: `${group}:same`,
+        }),
+      );
+    }
+    expect((await receive(queues.postingsQueueUrl, 30)).map((m) => m.Body)).toEqual(["first"]);
+  });
+});
+
+describe("SNS emulator", () => {
   it("delivers a publish on the reorder topic to a subscribed queue without the SNS envelope", async () => {
     const plant = freshPlant();
     const { queueUrl } = await subscribeQueue(t.sqsEndpoint, t.reorderTopicArn, `reorders-${plant}`);

@@ -7,7 +7,7 @@ import {
   type TableContext,
   workerStore,
 } from "../../functions/adapters/table/index.js";
-import type { ConfirmationBody } from "../../functions/shared/messages.js";
+import type { QueuedConfirmation } from "../../functions/shared/queued-confirmation.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { addStock, NOW, releaseOrder, rim, seedMasterData } from "../fixtures/plant.js";
@@ -42,7 +42,7 @@ beforeAll(() => {
 });
 afterAll(() => clients.destroy());
 
-const body = (id: string): ConfirmationBody => ({
+const body = (id: string): QueuedConfirmation => ({
   confirmationId: id,
   order: "1000001",
   operation: "0010",

@@ -3,6 +3,7 @@ export { type CancellationKind, OrderExistsError, TransactionCancelledError } fr
 export * from "./backlog.js";
 export * from "./client.js";
 export * from "./confirmations.js";
+export * from "./intake-records.js";
 export * from "./ledger.js";
 export * from "./lists.js";
 export * from "./master-data.js";
