@@ -24,6 +24,13 @@ import { Construct } from "constructs";
 import { CACHE_CONTROL, consoleCsp } from "../../infra/console.js";
 import { buildWeb } from "../../scripts/build-web.js";
 
+/** One build per synth process (the tests synthesize several apps), outside web/dist that a sandbox serves. */
+let built: string | undefined;
+function builtOnce(): string {
+  built ??= buildWeb(mkdtempSync(join(tmpdir(), "backflush-console-"))).dir;
+  return built;
+}
+
 export interface ConsoleSiteProps {
   readonly httpApi: HttpApi;
   /** The Cognito domain the page talks to for the code exchange (https://prefix.auth.region.amazoncognito.com). */
@@ -107,7 +114,7 @@ export class ConsoleSite extends Construct {
       },
     });
     this.url = `https://${this.distribution.distributionDomainName}/`;
-    this.builtDir = buildWeb(mkdtempSync(join(tmpdir(), "backflush-console-"))).dir;
+    this.builtDir = builtOnce();
 
     NagSuppressions.addResourceSuppressions(this.bucket, [
       {

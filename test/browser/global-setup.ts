@@ -18,11 +18,13 @@ export const CHROMIUM = "/usr/bin/chromium";
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   buildWeb();
   const dir = mkdtempSync(join(tmpdir(), "backflush-browser-"));
-  const sandbox = await startSandbox({
-    dir,
-    port: await freePort(),
-    env: { REORDER_INTERVAL_SECONDS: "0" },
-    timeoutMs: 120_000,
+  const start = async () =>
+    startSandbox({ dir, port: await freePort(), env: { REORDER_INTERVAL_SECONDS: "0" }, timeoutMs: 120_000 });
+  // A free port can be taken between freePort() and the gateway's listen by another run on this
+  // machine; one more try with a new port, saying why.
+  const sandbox = await start().catch(async (error: unknown) => {
+    console.warn(`[browser setup] sandbox did not start, trying once more: ${String(error)}`);
+    return start();
   });
   // A fresh --user-data-dir per launch: playwright-core creates one in the temp directory itself (and
   // refuses the flag in `args`), and removes it when the browser closes.

@@ -23,7 +23,9 @@ describe("the Period page", () => {
     await session.close();
   });
 
-  it("closes last month and shows the variance split chart and a balanced journal", async () => {
+  it("closes last month and shows the variance split chart and a balanced journal", {
+    timeout: 240_000,
+  }, async () => {
     const run = randomUUID().slice(0, 6).toUpperCase();
     const order = `PER-${run}`;
     const period = previousMonth();
@@ -94,7 +96,7 @@ describe("the Period page", () => {
     await expect.poll(async () => page.getByTestId("period-status").textContent()).toBe("open");
     await page.getByRole("button", { name: "Close period" }).click();
     await expect
-      .poll(async () => page.getByTestId("period-status").textContent(), { timeout: 60_000 })
+      .poll(async () => page.getByTestId("period-status").textContent(), { timeout: 150_000 })
       .toBe("closed");
     await expect(page.getByRole("button", { name: "Close period" }).count()).resolves.toBe(0);
 
@@ -118,6 +120,19 @@ describe("the Period page", () => {
         `${order} other ${variance?.other}`,
       ]),
     );
+    // Per work center (the ledger's split, docs/api.md): the figures the report gives, as bar titles.
+    const byWorkCenter = (
+      (await call("GET", `/periods/${period}`)).body as {
+        varianceByWorkCenter: { workCenter: string; scrap: string; usage: string }[];
+      }
+    ).varianceByWorkCenter;
+    expect(byWorkCenter.length).toBeGreaterThan(0);
+    const wcChart = page.getByRole("img", { name: "Variance split per work center (scrap, usage)" });
+    const wcTitles = await wcChart.locator("rect title").allTextContents();
+    for (const w of byWorkCenter)
+      expect(wcTitles).toEqual(
+        expect.arrayContaining([`${w.workCenter} scrap ${w.scrap}`, `${w.workCenter} usage ${w.usage}`]),
+      );
     const row = page
       .getByRole("table", { name: "Orders in the period" })
       .getByRole("row")

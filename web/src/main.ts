@@ -118,7 +118,7 @@ function shell(session: Session, page: string, plant: string | undefined): HTMLE
       "div",
       { class: "who" },
       field("Plant", picker),
-      h("span", { class: "roles" }, `${session.subject} · ${session.roles.join(", ") || "no roles"}`),
+      h("span", { class: "roles", title: session.subject }, session.roles.join(", ") || "no roles"),
       out,
     ),
   );
