@@ -2,7 +2,8 @@
  * The outbox on DynamoDB Local and the queue emulator: a 202 survives a queue that forgot its
  * messages (purged), the sweeper and a retried POST send them again, and re-sends and duplicate
  * deliveries post once (the worker's exactly-once guard). Also: two plants' equal confirmation ids
- * never shadow each other on the queue.
+ * never shadow each other on the queue. The file owns its table and queues: the sweeper sees every
+ * plant's outbox, so no other file's records may be in them.
  *
  * Hand figures (test/fixtures/plant.ts): operation 0010 of LID order 1000001 issues RIM 250 per
  * 1000 lids at MACH-01; 3 confirmations of 1000 take 750 of the 1000 there, leaving 250.
@@ -24,7 +25,7 @@ import { acceptConfirmation, tableIntakeDeps } from "../../functions/use-cases/c
 import { sweepOutbox } from "../../functions/use-cases/outbox-sweep.js";
 import { SqsPoller } from "../../local/poller.js";
 import { LOCAL_REGION } from "../../local/services/aws-config.js";
-import { createQueues, type QueueUrls } from "../../local/services/provision.js";
+import { createQueues, createTable, type QueueUrls } from "../../local/services/provision.js";
 import { addStock, NOW, releaseOrder, seedMasterData } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 import { postingDeps } from "../support/posting.js";
@@ -43,7 +44,11 @@ const quietLogger = { appendKeys: () => {}, removeKeys: () => {}, info: () => {}
 
 beforeAll(async () => {
   clients = testClients();
-  table = { ddb: clients.ddb, tableName: clients.tableName };
+  // A table of its own: the sweeper reads the whole outbox index, every plant's (by design,
+  // functions/use-cases/outbox-sweep.ts), so other files' queued records must not be in it.
+  const tableName = `${prefix}table`;
+  await createTable(clients.dynamoEndpoint, tableName);
+  table = { ddb: clients.ddb, tableName };
   queues = await createQueues(clients.sqsEndpoint, prefix);
   queue = { sqs: clients.sqs, url: queues.postingsQueueUrl };
   const { Attributes } = await clients.sqs.send(
