@@ -18,7 +18,7 @@ import {
   UserPoolClientIdentityProvider,
 } from "aws-cdk-lib/aws-cognito";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { EventField, Rule, RuleTargetInput, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
@@ -161,6 +161,19 @@ export class StatelessStack extends Stack {
         new LambdaFunction(this.reorder.function, {
           retryAttempts: 2,
           maxEventAge: Duration.minutes(SCHEDULES.reorderMinutes),
+        }),
+      ],
+    });
+
+    new Rule(this, "ReorderSweep", {
+      description: "Evaluate every material with reorder settings of every plant",
+      schedule: Schedule.expression(SCHEDULES.reorderSweep),
+      targets: [
+        new LambdaFunction(this.reorder.function, {
+          // The handler's ReorderSweepEvent (functions/reorder/handler.ts).
+          event: RuleTargetInput.fromObject({ scope: "all", time: EventField.time }),
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(6),
         }),
       ],
     });

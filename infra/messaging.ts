@@ -41,7 +41,10 @@ export const REORDER_TOPIC = { name: "backflush-reorders" } as const;
 export const SCHEDULES = {
   /** Close the previous month for every plant, early on the 1st (UTC). */
   periodClose: "cron(15 2 1 * ? *)",
+  /** Reorders on the change index (materials a decrease flagged). */
   reorderMinutes: 15,
+  /** Reorders on the state: every material with reorder settings, once a day (UTC). */
+  reorderSweep: "cron(30 1 * * ? *)",
 } as const;
 
 /**

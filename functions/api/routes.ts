@@ -7,7 +7,7 @@ import {
   sendCloseRequest,
   sendPosting,
 } from "../adapters/queue.js";
-import { periodCloseStore, stockDocumentStore, type TableContext } from "../adapters/table/index.js";
+import { periodCloseStore, reorderStore, stockDocumentStore, type TableContext } from "../adapters/table/index.js";
 import { publishRequisition, type RequisitionNotification, type TopicContext } from "../adapters/topic.js";
 import type { LogPort, MetricsPort } from "../shared/ports.js";
 import {
@@ -71,6 +71,7 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
   };
   const reorderDeps = {
     ...deps,
+    store: reorderStore(deps.table),
     publish: (message: RequisitionNotification) => publishRequisition(deps.topic, message),
   };
   const closeDeps = {
@@ -202,11 +203,12 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
 
     "POST /v1/plants/{plant}/reorders/run": async ({ event }) => {
       const { plant } = pathParams(event, s.plantParams);
-      return json(200, await runReorders(reorderDeps, plant, isoDate(deps.now())));
+      // On the state, not on a change: every material with reorder settings (docs/rules.md#reorder).
+      return json(200, await runReorders(reorderDeps, plant, isoDate(deps.now()), "all"));
     },
     "GET /v1/plants/{plant}/reorders": async ({ event }) => {
       const { plant } = pathParams(event, s.plantParams);
-      return json(200, await listRequisitions(deps, plant, queryParams(event, s.listQuery)));
+      return json(200, await listRequisitions(reorderDeps, plant, queryParams(event, s.listQuery)));
     },
 
     "POST /v1/plants/{plant}/periods/{period}/close": async ({ event }) => {

@@ -78,6 +78,11 @@ export const indexKeys = {
     [REORDER_INDEX.partitionKey]: `REORDER#${plant}`,
     [REORDER_INDEX.sortKey]: `${material}@${location}`,
   }),
+  /** A material with reorder settings (on the material item): the reorder sweep pages these. */
+  reorderable: (plant: string, material: string) => ({
+    [REORDER_INDEX.partitionKey]: `REORDERABLE#${plant}`,
+    [REORDER_INDEX.sortKey]: material,
+  }),
   orderToClose: (plant: string, order: string) => ({
     [CLOSE_INDEX.partitionKey]: `CLOSE#${plant}`,
     [CLOSE_INDEX.sortKey]: order,

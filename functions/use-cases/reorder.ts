@@ -9,27 +9,10 @@ import {
   ZERO,
 } from "../../domain/index.js";
 import {
-  claimOutbox,
-  clearReorderCandidate,
-  createRequisitionWrites,
-  dropOutboxWrite,
-  getReorderState,
-  getRequisition,
-  isTransient,
-  listOutbox,
-  listPlants,
-  listReorderCandidates,
-  listStock,
-  loadMaterials,
-  notifiedWrites,
+  REORDERABLE_PAGE,
   type ReorderCandidate,
-  releaseOutbox,
-  requisitionPage,
-  requisitionReceivedWrites,
+  type ReorderStore,
   type StoredRequisition,
-  type TableContext,
-  TransactionCancelledError,
-  transactWrite,
 } from "../adapters/table/index.js";
 import type { RequisitionNotification } from "../adapters/topic.js";
 import { PAGE_LIMITS, type PageRequest } from "../shared/paging.js";
@@ -40,7 +23,8 @@ import { ReorderRunError } from "./errors.js";
 export type ReorderItem = Omit<RequisitionNotification, "plant">;
 
 export interface ReorderDeps {
-  readonly table: TableContext;
+  /** The reorder port (functions/adapters/table/reorder-store.ts). */
+  readonly store: ReorderStore;
   readonly now: () => Date;
   readonly log: LogPort;
   readonly metrics: MetricsPort;
@@ -50,7 +34,16 @@ export interface ReorderDeps {
   readonly publishRetry?: { readonly maxAttempts: number; readonly baseDelayMs: number } | undefined;
   /** How long a run holds an outbox entry; a run that crashed holding one gives it up after this. */
   readonly leaseMs?: number | undefined;
+  /** Materials evaluated at the same time (default 4). */
+  readonly concurrency?: number | undefined;
 }
+
+/**
+ * What a run evaluates: `all` every material of the plant with reorder settings (plus any
+ * flagged in the change index), `changed` only those the change index flagged since the last
+ * run (the frequent schedule; cheap, but blind to what no decrease flagged).
+ */
+export type ReorderScope = "all" | "changed";
 
 export interface ReorderRunResult {
   readonly created: readonly ReorderItem[];
@@ -65,40 +58,66 @@ const DEFAULT_PUBLISH_RETRY = { maxAttempts: 3, baseDelayMs: 200 } as const;
 const DEFAULT_LEASE_MS = 60_000;
 
 /**
- * Reorder run of one plant (docs/rules.md#reorder): every material with a stock item flagged
- * since the last run is evaluated on its on-hand over all locations plus its open
- * requisitions. A requisition commits with the material's reorder state under a version
- * condition, so concurrent runs create at most one. Then the outbox is published to SNS.
+ * Reorder run of one plant (docs/rules.md#reorder). The rule is on the state: with scope `all`
+ * (POST reorders/run and the daily sweep) every material with reorder settings is evaluated,
+ * page by page of the reorderable index, whatever brought it to its point (an issue, a count, a
+ * backlog, a raised reorder point, reorder settings added to a material already below). Scope
+ * `changed` evaluates only the materials the change index flagged. Each evaluation reads the
+ * on-hand over all locations plus the open quantity of its requisitions; a requisition commits
+ * with the material's reorder state under a version condition, so concurrent runs create at most
+ * one. Then the outbox is published to SNS.
  */
 export async function runReorders(
   deps: ReorderDeps,
   plant: string,
   today: string,
+  scope: ReorderScope = "all",
 ): Promise<ReorderRunResult> {
   if (!isValidDate(today)) throw new InvalidInputError("today", `not a date: ${today}`);
-  const t = deps.table;
-  const byMaterial = new Map<string, ReorderCandidate[]>();
-  for (const c of await listReorderCandidates(t, plant)) {
-    byMaterial.set(c.material, [...(byMaterial.get(c.material) ?? []), c]);
+  const flagged = new Map<string, ReorderCandidate[]>();
+  for (const c of await deps.store.candidates(plant)) {
+    flagged.set(c.material, [...(flagged.get(c.material) ?? []), c]);
   }
-  const materials =
-    byMaterial.size > 0 ? await loadMaterials(t, plant, byMaterial.keys()) : new Map<string, Material>();
-  const created: ReorderItem[] = [];
-  for (const [id, candidates] of byMaterial) {
-    const req = await evaluateMaterial(deps, plant, id, materials.get(id), candidates, today);
-    if (req) created.push(reorderItem(req));
+  const created: StoredRequisition[] = [];
+  const evaluated = new Set<string>();
+  const evaluate = async (ids: readonly string[]) => {
+    if (ids.length === 0) return;
+    const materials = await deps.store.materials(plant, ids);
+    await eachLimited(ids, deps.concurrency ?? 4, async (id) => {
+      evaluated.add(id);
+      const req = await evaluateMaterial(deps, plant, id, materials.get(id), flagged.get(id) ?? [], today);
+      if (req) created.push(req);
+    });
+  };
+  if (scope === "all") {
+    let start: string | undefined;
+    do {
+      const page = await deps.store.reorderable(plant, start);
+      await evaluate(page.materials);
+      start = page.next;
+    } while (start !== undefined);
   }
+  const rest = [...flagged.keys()].filter((id) => !evaluated.has(id));
+  for (let i = 0; i < rest.length; i += REORDERABLE_PAGE) await evaluate(rest.slice(i, i + REORDERABLE_PAGE));
+  created.sort((a, b) => a.requisitionId.localeCompare(b.requisitionId));
   const { published, pending } = await publishOutbox(deps, plant);
-  return { created, published, pending };
+  return { created: created.map(reorderItem), published, pending };
 }
 
-/** Every registered plant (the 15-minute schedule); failures are collected so one plant cannot block the rest. */
-export async function runReordersForAllPlants(deps: ReorderDeps, today: string) {
+/**
+ * Every registered plant: the frequent schedule with scope `changed`, the daily sweep with
+ * `all`. Failures are collected so one plant cannot block the rest.
+ */
+export async function runReordersForAllPlants(
+  deps: ReorderDeps,
+  today: string,
+  scope: ReorderScope = "changed",
+) {
   const failed: { plant: string; error: unknown }[] = [];
   let created = 0;
-  for (const plant of await listPlants(deps.table)) {
+  for (const plant of await deps.store.plants()) {
     try {
-      created += (await runReorders(deps, plant, today)).created.length;
+      created += (await runReorders(deps, plant, today, scope)).created.length;
     } catch (error) {
       deps.log.error("reorder run failed", { plant, error });
       failed.push({ plant, error });
@@ -113,6 +132,18 @@ export async function runReordersForAllPlants(deps: ReorderDeps, today: string) 
   return { created };
 }
 
+/** Runs `task` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
 async function evaluateMaterial(
   deps: ReorderDeps,
   plant: string,
@@ -121,14 +152,14 @@ async function evaluateMaterial(
   candidates: readonly ReorderCandidate[],
   today: string,
 ): Promise<StoredRequisition | undefined> {
-  const t = deps.table;
+  const store = deps.store;
   if (!material?.reorder) {
     // No reorder parameters (any more): nothing to evaluate, the flags only cost reads.
-    for (const c of candidates) await clearReorderCandidate(t, plant, c, undefined);
+    for (const c of candidates) await store.clearCandidate(plant, c, undefined);
     return undefined;
   }
   for (let attempt = 1; ; attempt++) {
-    const [stock, state] = await Promise.all([listStock(t, plant, id), getReorderState(t, plant, id)]);
+    const [stock, state] = await Promise.all([store.stock(plant, id), store.reorderState(plant, id)]);
     const proposal = reorderDecision(material, sum(stock.map((s) => s.onHand)), state.openQty, today);
     let created: StoredRequisition | undefined;
     if (proposal) {
@@ -146,14 +177,13 @@ async function evaluateMaterial(
         supplier: proposal.supplier,
         createdAt: deps.now().toISOString(),
       };
-      try {
-        await transactWrite(t, createRequisitionWrites(t, plant, req, state));
-        created = req;
-      } catch (error) {
+      if ((await store.createRequisition(plant, req, state)) === "changed") {
         // Another run (or a receipt) changed the state since we read it: evaluate again.
-        const retryable =
-          isTransient(error) || (error instanceof TransactionCancelledError && error.kind !== "other");
-        if (!retryable || attempt >= EVALUATION_ATTEMPTS) throw error;
+        if (attempt >= EVALUATION_ATTEMPTS) {
+          throw new ReorderRunError([plant], {
+            cause: new Error(`reorder state of ${id} kept changing during ${attempt} evaluations`),
+          });
+        }
         deps.log.info("reorder state changed concurrently, evaluating again", {
           plant,
           material: id,
@@ -162,6 +192,7 @@ async function evaluateMaterial(
         await (deps.sleep ?? sleep)(backoffDelay(attempt, 25));
         continue;
       }
+      created = req;
       deps.metrics.add("RequisitionsCreated", "Count", 1, { plant });
       deps.log.info("requisition created", {
         plant,
@@ -172,7 +203,7 @@ async function evaluateMaterial(
     const onHand = new Map(stock.map((s) => [s.location, s.onHand]));
     for (const c of candidates) {
       const read = onHand.get(c.location);
-      if (read !== undefined) await clearReorderCandidate(t, plant, c, read);
+      if (read !== undefined) await store.clearCandidate(plant, c, read);
     }
     return created;
   }
@@ -199,29 +230,26 @@ async function publishOutbox(
   deps: ReorderDeps,
   plant: string,
 ): Promise<{ published: number; pending: number }> {
-  const t = deps.table;
-  const ids = await listOutbox(t, plant);
+  const store = deps.store;
+  const ids = await store.outbox(plant);
   const claimId = randomUUID();
   let published = 0;
   for (const id of ids) {
     const now = deps.now();
     const until = new Date(now.getTime() + (deps.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
-    if (!(await claimOutbox(t, plant, id, { claimId, now: now.toISOString(), until }))) continue;
-    const req = await getRequisition(t, plant, id);
+    if (!(await store.claimOutbox(plant, id, { claimId, now: now.toISOString(), until }))) continue;
+    const req = await store.requisition(plant, id);
     if (!req) {
       deps.log.warn("outbox entry without its requisition dropped", { plant, requisitionId: id });
-      await transactWrite(t, [dropOutboxWrite(t, plant, id)]);
+      await store.dropOutbox(plant, id);
       continue;
     }
     if (!(await publishWithRetries(deps, { plant, ...reorderItem(req) }))) {
-      await releaseOutbox(t, plant, id, claimId);
+      await store.releaseOutbox(plant, id, claimId);
       break;
     }
     published++;
-    try {
-      await transactWrite(t, notifiedWrites(t, plant, id, claimId, deps.now().toISOString()));
-    } catch (error) {
-      if (!(error instanceof TransactionCancelledError)) throw error;
+    if (!(await store.markNotified(plant, id, claimId, deps.now().toISOString()))) {
       // The lease ran out while SNS was slow and another run took the entry: it publishes again.
       deps.log.warn("outbox lease lost after publishing; the requisition may be notified twice", {
         plant,
@@ -250,38 +278,34 @@ async function publishWithRetries(deps: ReorderDeps, message: RequisitionNotific
 export type ReceivedOutcome = "received" | "already_received" | "not_found";
 
 /**
- * A goods receipt whose `reference` names a requisition (docs/rules.md#goods-receipt): it becomes
- * `received` and leaves the open quantity. Idempotent; an unknown reference changes nothing. A receipt
- * that wants both in one transaction uses requisitionReceivedWrites() from the table adapter.
+ * Closes a requisition by hand: `received` whatever arrived, and its open quantity leaves the
+ * reorder state. Idempotent; an unknown id changes nothing. Goods receipts that name a
+ * requisition fill it in their own transaction instead (functions/use-cases/stock-postings.ts).
  */
 export async function markRequisitionReceived(
-  deps: { readonly table: TableContext; readonly now: () => Date },
+  deps: { readonly store: ReorderStore; readonly now: () => Date },
   plant: string,
   id: string,
 ): Promise<ReceivedOutcome> {
-  const t = deps.table;
   for (let attempt = 1; ; attempt++) {
-    const req = await getRequisition(t, plant, id);
+    const req = await deps.store.requisition(plant, id);
     if (!req) return "not_found";
     if (req.status === "received") return "already_received";
-    try {
-      await transactWrite(t, requisitionReceivedWrites(t, plant, req, deps.now().toISOString()));
-      return "received";
-    } catch (error) {
-      const retryable = isTransient(error) || error instanceof TransactionCancelledError;
-      if (!retryable || attempt >= EVALUATION_ATTEMPTS) throw error;
-      await sleep(backoffDelay(attempt, 25));
+    if ((await deps.store.markReceived(plant, req, deps.now().toISOString())) === "done") return "received";
+    if (attempt >= EVALUATION_ATTEMPTS) {
+      throw new ReorderRunError([plant], { cause: new Error(`requisition ${id} kept changing`) });
     }
+    await sleep(backoffDelay(attempt, 25));
   }
 }
 
 /** GET reorders: a page of the plant's requisitions (docs/api.md, "Paging"). */
 export async function listRequisitions(
-  deps: { readonly table: TableContext },
+  deps: { readonly store: ReorderStore },
   plant: string,
   page: PageRequest = { limit: PAGE_LIMITS.default },
 ): Promise<{ items: ReorderItem[]; next: string | null }> {
-  const res = await requisitionPage(deps.table, plant, page);
+  const res = await deps.store.requisitionPage(plant, page);
   return { items: res.items.map(reorderItem), next: res.next };
 }
 

@@ -237,6 +237,23 @@ describe("schedules", () => {
         }),
       ],
     });
+
+    // Once a day every material with reorder settings, whatever brought it to its point.
+    expect(SCHEDULES.reorderSweep).toBe("cron(30 1 * * ? *)");
+    s.stateless.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: SCHEDULES.reorderSweep,
+      State: "ENABLED",
+      Targets: [
+        Match.objectLike({
+          Arn: { "Fn::GetAtt": [logicalId(s.pipeline.stateless.reorder.function), "Arn"] },
+          InputTransformer: {
+            InputPathsMap: { time: "$.time" },
+            InputTemplate: '{"scope":"all","time":<time>}',
+          },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 },
+        }),
+      ],
+    });
   });
 });
 

@@ -17,6 +17,7 @@ import {
   loadWorkCenters,
   putBom,
   putMaterial,
+  reorderStore,
   stockWrite,
   type TableContext,
   transactWrite,
@@ -68,17 +69,25 @@ function topicPort(failures = 0) {
   };
 }
 
-function reorderDeps(publish: ReorderDeps["publish"], overrides: Partial<ReorderDeps> = {}): ReorderDeps {
+function reorderDeps(
+  publish: ReorderDeps["publish"],
+  { table: on = table, ...overrides }: Partial<ReorderDeps> & { table?: TableContext } = {},
+): ReorderDeps {
   return {
-    table,
+    store: reorderStore(on),
     now: () => new Date(NOW),
     log: silentLog,
     metrics: noMetrics,
     publish,
     sleep: async () => {},
+    // One material at a time, so two runs racing meet on the same material.
+    concurrency: 1,
     ...overrides,
   };
 }
+
+/** The reorder port on the shared table, for the list and the manual close-out. */
+const reads = () => ({ store: reorderStore(table) });
 
 const material = (m: Partial<Omit<Material, "hasBom">> & { material: string }): Omit<Material, "hasBom"> => ({
   description: m.material,
@@ -258,7 +267,7 @@ describe("a reorder run", () => {
       { plant, ...RIM_REQ },
     ]);
     expect(created.filter((m) => m.name === "RequisitionsCreated")).toHaveLength(2);
-    expect(await listRequisitions({ table }, plant)).toEqual({ items: [GLUE_REQ, RIM_REQ], next: null });
+    expect(await listRequisitions(reads(), plant)).toEqual({ items: [GLUE_REQ, RIM_REQ], next: null });
     expect(await candidates(plant)).toEqual([]);
     expect((await getRequisition(table, plant, "REQ-RIM-000001"))?.notified).toBe(true);
     expect((await getReorderState(table, plant, "RIM")).openQty.toFixed()).toBe("200");
@@ -293,7 +302,7 @@ describe("a reorder run", () => {
       "REQ-GLUE-000001",
       "REQ-RIM-000001",
     ]);
-    expect((await listRequisitions({ table }, plant)).items).toEqual([GLUE_REQ, RIM_REQ]);
+    expect((await listRequisitions(reads(), plant)).items).toEqual([GLUE_REQ, RIM_REQ]);
     // Each notification went out once, from whichever run held its outbox lease.
     expect([...a.accepted, ...b.accepted].map((m) => m.requisitionId).sort()).toEqual([
       "REQ-GLUE-000001",
@@ -371,12 +380,12 @@ describe("a goods receipt with a requisition reference", () => {
     const topic = topicPort();
     await runReorders(reorderDeps(topic.publish), plant, TODAY);
 
-    const deps = { table, now: () => new Date("2026-11-27T10:00:00.000Z") };
+    const deps = { ...reads(), now: () => new Date("2026-11-27T10:00:00.000Z") };
     expect(await markRequisitionReceived(deps, plant, "REQ-RIM-000001")).toBe("received");
     expect(await markRequisitionReceived(deps, plant, "REQ-RIM-000001")).toBe("already_received");
     expect(await markRequisitionReceived(deps, plant, "REQ-NONE")).toBe("not_found");
     expect((await getReorderState(table, plant, "RIM")).openQty.toFixed()).toBe("0");
-    expect((await listRequisitions({ table }, plant)).items).toEqual([
+    expect((await listRequisitions(reads(), plant)).items).toEqual([
       GLUE_REQ,
       { ...RIM_REQ, status: "received" },
     ]);
@@ -397,17 +406,17 @@ describe("listing requisitions", () => {
     const plant = await reorderPlant();
     await produce(plant, "C-1", "150");
     await runReorders(reorderDeps(topicPort().publish), plant, TODAY);
-    const first = await listRequisitions({ table }, plant, { limit: 1 });
+    const first = await listRequisitions(reads(), plant, { limit: 1 });
     expect(first.items).toEqual([GLUE_REQ]);
     expect(first.next).toEqual(expect.any(String));
     const cursor = first.next ?? undefined;
-    const second = await listRequisitions({ table }, plant, { limit: 1, cursor });
+    const second = await listRequisitions(reads(), plant, { limit: 1, cursor });
     expect(second.items).toEqual([RIM_REQ]);
-    await expect(listRequisitions({ table }, freshPlant(), { limit: 100, cursor })).rejects.toMatchObject({
+    await expect(listRequisitions(reads(), freshPlant(), { limit: 100, cursor })).rejects.toMatchObject({
       name: "InvalidInputError",
       path: "query.cursor",
     });
-    await expect(listRequisitions({ table }, plant, { limit: 100, cursor: "%%%" })).rejects.toMatchObject({
+    await expect(listRequisitions(reads(), plant, { limit: 100, cursor: "%%%" })).rejects.toMatchObject({
       name: "InvalidInputError",
     });
   });

@@ -18,6 +18,7 @@ import {
   getRequisition,
   putMaterial,
   readStock,
+  reorderStore,
   stockDocumentStore,
   stockWrite,
   type TableContext,
@@ -96,7 +97,7 @@ const stockDeps = (enqueue: EnqueueBacklogRetry): StockDeps => ({
 });
 
 const reorderDeps = () => ({
-  table,
+  store: reorderStore(table),
   now: () => new Date(NOW),
   log: silentLog,
   metrics: noMetrics,
@@ -156,7 +157,7 @@ describe("a goods receipt naming a requisition", () => {
       qty: dec("120"),
       reference: "REQ-RIM-000001",
     });
-    expect((await listRequisitions({ table }, plant)).items).toMatchObject([
+    expect((await listRequisitions({ store: reorderStore(table) }, plant)).items).toMatchObject([
       { requisitionId: "REQ-RIM-000001", qty: "200.00", status: "partially_received", receivedQty: "120.00" },
     ]);
     expect((await getReorderState(table, plant, "RIM")).openQty.toFixed()).toBe("80");
@@ -197,7 +198,7 @@ describe("a goods receipt naming a requisition", () => {
       qty: dec("10"),
       reference: "REQ-RIM-000001",
     });
-    expect((await listRequisitions({ table }, plant)).items).toMatchObject([
+    expect((await listRequisitions({ store: reorderStore(table) }, plant)).items).toMatchObject([
       { requisitionId: "REQ-RIM-000001", status: "received", receivedQty: "210.00" },
       { requisitionId: "REQ-RIM-000002", status: "open", receivedQty: "0.00" },
     ]);

@@ -1,20 +1,31 @@
 import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Bom, Material, Routing, WorkCenter } from "../../../domain/index.js";
+import { REORDER_INDEX } from "../../../infra/table.js";
 import { pack, unpack } from "../../shared/codec.js";
-import { keys } from "../../shared/keys.js";
+import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
 
 type StoredMaterial = Omit<Material, "hasBom">;
 
 export async function putMaterial(t: TableContext, plant: string, material: StoredMaterial, now: string) {
+  // A material with reorder settings is in the reorder index (the sweep of every such material).
+  const index = indexKeys.reorderable(plant, material.material);
+  const [pkName, skName] = [REORDER_INDEX.partitionKey, REORDER_INDEX.sortKey];
   await t.ddb.send(
     new UpdateCommand({
       TableName: t.tableName,
       Key: keys.material(plant, material.material),
       // hasBom is owned by the BOM upsert; a material upsert keeps it.
-      UpdateExpression: "SET #data = :data, updatedAt = :now, hasBom = if_not_exists(hasBom, :false)",
-      ExpressionAttributeNames: { "#data": "data" },
-      ExpressionAttributeValues: { ":data": pack(material), ":now": now, ":false": false },
+      UpdateExpression:
+        "SET #data = :data, updatedAt = :now, hasBom = if_not_exists(hasBom, :false)" +
+        (material.reorder ? ", #rpk = :rpk, #rsk = :rsk" : " REMOVE #rpk, #rsk"),
+      ExpressionAttributeNames: { "#data": "data", "#rpk": pkName, "#rsk": skName },
+      ExpressionAttributeValues: {
+        ":data": pack(material),
+        ":now": now,
+        ":false": false,
+        ...(material.reorder ? { ":rpk": index[pkName], ":rsk": index[skName] } : {}),
+      },
     }),
   );
   await registerPlant(t, plant, now);
