@@ -1,7 +1,8 @@
 /**
- * Timers that play the EventBridge rules of the stack: a rate rule (reorder evaluation; its period is
- * shortened in the sandbox) and a cron rule (period close), each invoking its function with the
- * Scheduled Event EventBridge sends, retried like the rule's target (retryAttempts).
+ * Timers that play the EventBridge rules of the stack: rate rules (reorder evaluation of the change
+ * index, its period shortened in the sandbox; the outbox sweeper) and cron rules (the daily reorder
+ * sweep, the period close), each invoking its function with the Scheduled Event EventBridge sends
+ * (or the rule's input built from it), retried like the rule's target (retryAttempts).
  */
 import { randomUUID } from "node:crypto";
 import type { ScheduledEvent } from "aws-lambda";

@@ -7,7 +7,12 @@ import {
   sendCloseRequest,
   sendPosting,
 } from "../adapters/queue.js";
-import { periodCloseStore, reorderStore, stockDocumentStore, type TableContext } from "../adapters/table/index.js";
+import {
+  periodCloseStore,
+  reorderStore,
+  stockDocumentStore,
+  type TableContext,
+} from "../adapters/table/index.js";
 import { publishRequisition, type RequisitionNotification, type TopicContext } from "../adapters/topic.js";
 import type { LogPort, MetricsPort } from "../shared/ports.js";
 import {

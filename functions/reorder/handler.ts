@@ -7,7 +7,7 @@ import { publishRequisition } from "../adapters/topic.js";
 import { documentClient, snsClient } from "../shared/clients.js";
 import { loadConfig } from "../shared/config.js";
 import { createPowertools } from "../shared/powertools.js";
-import { runReordersForAllPlants } from "../use-cases/reorder.js";
+import { runReordersForAllPlants, scheduledScope } from "../use-cases/reorder.js";
 
 const { logger, metrics, logPort, metricsPort } = createPowertools();
 
@@ -36,11 +36,7 @@ export interface ReorderSweepEvent {
  * a run is idempotent.
  */
 const reorderRun = (event: ScheduledEvent | ReorderSweepEvent) =>
-  runReordersForAllPlants(
-    deps,
-    event.time.slice(0, 10),
-    "scope" in event && event.scope === "all" ? "all" : "changed",
-  );
+  runReordersForAllPlants(deps, event.time.slice(0, 10), scheduledScope(event));
 
 export const handler = middy(reorderRun)
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -45,6 +45,15 @@ export interface ReorderDeps {
  */
 export type ReorderScope = "all" | "changed";
 
+/**
+ * The scope a scheduled invocation asks for: the daily rule ReorderSweep sends
+ * `{ "scope": "all", "time" }` (cdk/stateless-stack.ts), the frequent rule the plain Scheduled
+ * Event, which evaluates the change index only.
+ */
+export function scheduledScope(event: object): ReorderScope {
+  return "scope" in event && event.scope === "all" ? "all" : "changed";
+}
+
 export interface ReorderRunResult {
   readonly created: readonly ReorderItem[];
   /** Notifications SNS accepted in this run. */

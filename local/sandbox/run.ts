@@ -235,6 +235,21 @@ function startSchedules(parts: Parts, functions: Functions, options: Options): v
       ),
     );
   }
+  // The daily sweep (rule ReorderSweep): the same function with the rule's input, every material
+  // with reorder settings (docs/rules.md#reorder); it follows the reorder timer's switch.
+  if (options.reorderSeconds > 0) {
+    parts.schedules.push(
+      startCron(
+        {
+          rule: "ReorderSweep",
+          invoke: (e) => functions.reorder.invoke({ scope: "all", time: e.time }),
+          retryAttempts: SCHEDULE_RETRIES,
+          onError,
+        },
+        SCHEDULES.reorderSweep,
+      ),
+    );
+  }
   parts.schedules.push(
     startCron(
       {

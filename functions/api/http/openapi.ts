@@ -192,7 +192,7 @@ const ROUTE_DOCS: Record<ApiRouteKey, RouteDoc> = {
     params: s.plantParams,
   },
   "POST /v1/plants/{plant}/reorders/run": {
-    summary: "Evaluate reorder points now",
+    summary: "Evaluate every material with reorder settings now (the daily sweep, on demand)",
     status: 200,
     params: s.plantParams,
   },
