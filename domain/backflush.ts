@@ -102,7 +102,7 @@ export interface PostingResult {
 }
 
 /** A line to issue before the shortage policy is applied. */
-interface IssueLine {
+export interface IssueLine {
   readonly line: string;
   readonly item?: string | undefined;
   readonly component: string;
@@ -261,7 +261,8 @@ export function resolveLocation(
   return line ?? item ?? material.defaultLocation ?? DEFAULT_LOCATION;
 }
 
-function issueLines(order: Order, conf: Confirmation, cumulative: Decimal, ctx: PostingContext): IssueLine[] {
+/** Lines to issue at this operation, before the shortage policy (docs/rules.md#line-changes). */
+export function issueLines(order: Order, conf: Confirmation, cumulative: Decimal, ctx: PostingContext) {
   const { snapshot, state } = order;
   const itemsOfOp = snapshot.items.filter((it) => it.backflush && it.operation === conf.operation);
   const overrides = new Map<
@@ -339,7 +340,7 @@ interface PostedIssue {
  * hand, `negative` posts all. Lines of one stock item draw on it in order. Returns (negative planned
  * after a reversal) are always posted.
  */
-function applyShortagePolicies(
+export function applyShortagePolicies(
   lines: readonly IssueLine[],
   ctx: PostingContext,
 ): { posted: PostedIssue[]; backlog: BacklogLine[] } {
