@@ -9,8 +9,7 @@ import { mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { localClientConfig, PROBE_REQUEST_HANDLER } from "./aws-config.js";
-import { assertPortFree, freePort, type LocalService, spawnService, waitUntilAnswering } from "./process.js";
+import { type LocalService, servicePort, startAnswering } from "./process.js";
 
 export type { LocalService } from "./process.js";
 
@@ -29,9 +28,7 @@ const JAVA_HINT = "apt-get install openjdk-17-jre-headless";
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<LocalService> {
   await assertJava();
   const home = dynamoDbLocalHome();
-  if (options.port !== undefined) await assertPortFree(options.port, "DynamoDB Local");
-  const port = options.port ?? (await freePort());
-  const endpoint = `http://127.0.0.1:${port}`;
+  const { port, endpoint } = await servicePort("DynamoDB Local", options.port);
   const storage: string[] = ["-inMemory"];
   if (options.dbPath !== undefined) {
     // Absolute because java runs with the jar's folder as its working directory.
@@ -50,27 +47,16 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     "-disableTelemetry",
     ...storage,
   ];
-  const service = spawnService("DynamoDB Local", "java", args, { cwd: home });
-
-  const client = new DynamoDBClient({
-    ...localClientConfig(endpoint),
-    maxAttempts: 1,
-    requestHandler: PROBE_REQUEST_HANDLER,
+  return startAnswering({
+    name: "DynamoDB Local",
+    command: "java",
+    args,
+    options: { cwd: home },
+    endpoint,
+    client: (config) => new DynamoDBClient(config),
+    probe: (client) => client.send(new ListTablesCommand({ Limit: 1 })),
+    timeoutMs: options.startTimeoutMs ?? 60_000,
   });
-  try {
-    await waitUntilAnswering(
-      service,
-      endpoint,
-      () => client.send(new ListTablesCommand({ Limit: 1 })),
-      options.startTimeoutMs ?? 60_000,
-    );
-  } catch (error) {
-    await service.stop();
-    throw error;
-  } finally {
-    client.destroy();
-  }
-  return { endpoint, pid: service.pid, stop: () => service.stop() };
 }
 
 /** The newest `lib/dynamodb_local_<date>` folder of the npm package (its name changes with each release). */

@@ -8,8 +8,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { localClientConfig, PROBE_REQUEST_HANDLER } from "./aws-config.js";
-import { assertPortFree, freePort, type LocalService, spawnService, waitUntilAnswering } from "./process.js";
+import { type LocalService, servicePort, startAnswering } from "./process.js";
 
 export interface FauxqsOptions {
   /** Defaults to a free port. */
@@ -24,34 +23,17 @@ const MIN_NODE = [22, 5] as const;
 
 export async function startFauxqs(options: FauxqsOptions = {}): Promise<LocalService> {
   assertNodeVersion();
-  if (options.port !== undefined) await assertPortFree(options.port, "fauxqs");
-  const port = options.port ?? (await freePort());
-  const endpoint = `http://127.0.0.1:${port}`;
-  const service = spawnService(
-    "fauxqs",
-    process.execPath,
+  const { port, endpoint } = await servicePort("fauxqs", options.port);
+  return startAnswering({
+    name: "fauxqs",
+    command: process.execPath,
     // node:sqlite still prints an ExperimentalWarning on Node 24.
-    ["--disable-warning=ExperimentalWarning", SERVER_SCRIPT, String(port), options.dataDir ?? ""],
-  );
-  const client = new SQSClient({
-    ...localClientConfig(endpoint),
-    maxAttempts: 1,
-    requestHandler: PROBE_REQUEST_HANDLER,
+    args: ["--disable-warning=ExperimentalWarning", SERVER_SCRIPT, String(port), options.dataDir ?? ""],
+    endpoint,
+    client: (config) => new SQSClient(config),
+    probe: (client) => client.send(new ListQueuesCommand({ MaxResults: 1 })),
+    timeoutMs: options.startTimeoutMs ?? 20_000,
   });
-  try {
-    await waitUntilAnswering(
-      service,
-      endpoint,
-      () => client.send(new ListQueuesCommand({ MaxResults: 1 })),
-      options.startTimeoutMs ?? 20_000,
-    );
-  } catch (error) {
-    await service.stop();
-    throw error;
-  } finally {
-    client.destroy();
-  }
-  return { endpoint, pid: service.pid, stop: () => service.stop() };
 }
 
 function assertNodeVersion(): void {

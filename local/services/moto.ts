@@ -4,15 +4,7 @@
  */
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { ServiceExitedError } from "../errors.js";
-import { localClientConfig, PROBE_REQUEST_HANDLER } from "./aws-config.js";
-import {
-  assertPortFree,
-  findOnPath,
-  freePort,
-  type LocalService,
-  spawnService,
-  waitUntilAnswering,
-} from "./process.js";
+import { findOnPath, type LocalService, servicePort, startAnswering } from "./process.js";
 
 export interface MotoOptions {
   /** Defaults to a free port. */
@@ -29,9 +21,7 @@ interface Launch {
 }
 
 export async function startMoto(options: MotoOptions = {}): Promise<LocalService> {
-  if (options.port !== undefined) await assertPortFree(options.port, "moto_server");
-  const port = options.port ?? (await freePort());
-  const endpoint = `http://127.0.0.1:${port}`;
+  const { port, endpoint } = await servicePort("moto_server", options.port);
   // No -r: the reloader would fork a second Python process that stop() would not know about.
   const serverArgs = ["-H", "127.0.0.1", "-p", String(port)];
   const launches: Launch[] = [];
@@ -40,29 +30,21 @@ export async function startMoto(options: MotoOptions = {}): Promise<LocalService
     launches.push({ command: "python3", args: ["-m", "moto.server", ...serverArgs] });
 
   for (const launch of launches) {
-    const service = spawnService("moto_server", launch.command, launch.args, {
-      env: { ...process.env, PYTHONUNBUFFERED: "1" },
-    });
-    const client = new SQSClient({
-      ...localClientConfig(endpoint),
-      maxAttempts: 1,
-      requestHandler: PROBE_REQUEST_HANDLER,
-    });
     try {
-      await waitUntilAnswering(
-        service,
+      return await startAnswering({
+        name: "moto_server",
+        command: launch.command,
+        args: launch.args,
+        options: { env: { ...process.env, PYTHONUNBUFFERED: "1" } },
         endpoint,
-        () => client.send(new ListQueuesCommand({ MaxResults: 1 })),
-        options.startTimeoutMs ?? 60_000,
-      );
-      return { endpoint, pid: service.pid, stop: () => service.stop() };
+        client: (config) => new SQSClient(config),
+        probe: (client) => client.send(new ListQueuesCommand({ MaxResults: 1 })),
+        timeoutMs: options.startTimeoutMs ?? 60_000,
+      });
     } catch (error) {
-      await service.stop();
       // Not installed under this name (e.g. a pyenv shim for another Python): try the next way in.
       if (error instanceof ServiceExitedError && looksNotInstalled(error)) continue;
       throw error;
-    } finally {
-      client.destroy();
     }
   }
   throw new Error(MOTO_MISSING);

@@ -7,6 +7,7 @@ import { accessSync, constants } from "node:fs";
 import { createServer, Socket } from "node:net";
 import { delimiter, join } from "node:path";
 import { ServiceExitedError } from "../errors.js";
+import { type LocalClientConfig, localClientConfig, PROBE_REQUEST_HANDLER } from "./aws-config.js";
 
 export interface ExitInfo {
   readonly code: number | null;
@@ -270,4 +271,57 @@ export async function waitUntilAnswering(
 function formatTail(output: string): string {
   const lines = output.trim().split("\n").slice(-15);
   return lines.length === 0 || lines[0] === "" ? "" : `\n--- last output ---\n${lines.join("\n")}`;
+}
+
+/** The port a launcher serves on: the one asked for (refused when taken), else a free one. */
+export async function servicePort(
+  name: string,
+  port: number | undefined,
+): Promise<{ port: number; endpoint: string }> {
+  if (port !== undefined) await assertPortFree(port, name);
+  const chosen = port ?? (await freePort());
+  return { port: chosen, endpoint: `http://127.0.0.1:${chosen}` };
+}
+
+/** What startAnswering spawns and how it knows the service is up. */
+export interface AnsweringService<C extends { destroy(): void }> {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly options?: SpawnServiceOptions;
+  readonly endpoint: string;
+  /** An SDK client of the service on the given config (one attempt, the probe's short timeouts). */
+  readonly client: (config: LocalClientConfig & ProbeClientConfig) => C;
+  /** A cheap call that succeeds once the service serves requests. */
+  readonly probe: (client: C) => Promise<unknown>;
+  readonly timeoutMs: number;
+}
+
+export interface ProbeClientConfig {
+  readonly maxAttempts: number;
+  readonly requestHandler: typeof PROBE_REQUEST_HANDLER;
+}
+
+/**
+ * The launchers' start/probe/stop: spawns the service, waits until `probe` answers (waitUntilAnswering),
+ * and stops the process again when it never does; the probe client is destroyed either way.
+ */
+export async function startAnswering<C extends { destroy(): void }>(
+  spec: AnsweringService<C>,
+): Promise<LocalService> {
+  const service = spawnService(spec.name, spec.command, spec.args, spec.options);
+  const client = spec.client({
+    ...localClientConfig(spec.endpoint),
+    maxAttempts: 1,
+    requestHandler: PROBE_REQUEST_HANDLER,
+  });
+  try {
+    await waitUntilAnswering(service, spec.endpoint, () => spec.probe(client), spec.timeoutMs);
+  } catch (error) {
+    await service.stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint: spec.endpoint, pid: service.pid, stop: () => service.stop() };
 }

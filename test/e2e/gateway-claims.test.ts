@@ -12,13 +12,10 @@ import { join } from "node:path";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRouter } from "../../functions/api/http/router.js";
-import { apiRoutes } from "../../functions/api/routes.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
 import { type Gateway, startGateway } from "../../local/gateway.js";
 import { loadOrCreateSecret, SANDBOX_AUDIENCE, SANDBOX_ISSUER } from "../../local/jwt.js";
 import { createQueues } from "../../local/services/provision.js";
-import { NOW } from "../fixtures/plant.js";
+import { testApiRouter } from "../fixtures/api.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 
 let dir: string;
@@ -33,18 +30,10 @@ beforeAll(async () => {
   secret = loadOrCreateSecret(dir);
   clients = testClients();
   const queues = await createQueues(clients.sqsEndpoint, `${freshPlant("claims")}-`);
-  const router = createRouter(
-    apiRoutes({
-      table: { ddb: clients.ddb, tableName: clients.tableName },
-      postings: { sqs: clients.sqs, url: queues.postingsQueueUrl },
-      closeRequests: { sqs: clients.sqs, url: queues.closeQueueUrl },
-      topic: { sns: clients.sns, topicArn: clients.reorderTopicArn },
-      now: () => new Date(NOW),
-      log: silentLog,
-      metrics: noMetrics,
-    }),
-    { logger: { error: (message, attributes) => failures.push({ message, ...attributes }) } },
-  );
+  const router = testApiRouter(clients, {
+    queues,
+    logger: { error: (message, attributes) => failures.push({ message, ...attributes }) },
+  });
   gateway = await startGateway({
     api: {
       name: "api",

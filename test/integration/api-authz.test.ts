@@ -6,38 +6,24 @@
  * be refused for its content (400, 404 ...) but never for who sent it, and never with a 5xx.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ErrorLogger, Problem } from "../../functions/api/http/problem.js";
-import { type ApiHandler, createRouter } from "../../functions/api/http/router.js";
-import { apiRoutes } from "../../functions/api/routes.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
+import type { Problem } from "../../functions/api/http/problem.js";
+import type { ApiHandler } from "../../functions/api/http/router.js";
 import { ROUTES, type Role, type RouteDefinition, routeKeyOf } from "../../infra/routes.js";
 import { createQueues } from "../../local/services/provision.js";
+import { recordingErrorLogger, testApiRouter } from "../fixtures/api.js";
 import { type Claims, DEFAULT_CLAIMS, httpEvent } from "../fixtures/apigw.js";
-import { NOW } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 
 const ALL_ROLES: readonly Role[] = ["operator", "planner", "controller"];
 
 let clients: TestClients;
 let router: ApiHandler;
-const unexpected: unknown[] = [];
-const logger: ErrorLogger = { error: (message, attributes) => unexpected.push({ message, ...attributes }) };
+const { logger, logged: unexpected } = recordingErrorLogger();
 
 beforeAll(async () => {
   clients = testClients();
   const queues = await createQueues(clients.sqsEndpoint, `${freshPlant("authz")}-`);
-  router = createRouter(
-    apiRoutes({
-      table: { ddb: clients.ddb, tableName: clients.tableName },
-      postings: { sqs: clients.sqs, url: queues.postingsQueueUrl },
-      closeRequests: { sqs: clients.sqs, url: queues.closeQueueUrl },
-      topic: { sns: clients.sns, topicArn: clients.reorderTopicArn },
-      now: () => new Date(NOW),
-      log: silentLog,
-      metrics: noMetrics,
-    }),
-    { logger },
-  );
+  router = testApiRouter(clients, { queues, logger });
 });
 afterAll(() => clients.destroy());
 

@@ -5,40 +5,27 @@
  * `constructor` on a real order (a 500 before, issue 11 point 15) is a 400 and enqueues nothing.
  */
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import { QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ErrorLogger, Problem } from "../../functions/api/http/problem.js";
-import { type ApiHandler, createRouter } from "../../functions/api/http/router.js";
-import { apiRoutes } from "../../functions/api/routes.js";
+import type { Problem } from "../../functions/api/http/problem.js";
+import type { ApiHandler } from "../../functions/api/http/router.js";
 import { keys } from "../../functions/shared/keys.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
 import { createQueues, type QueueUrls } from "../../local/services/provision.js";
+import { recordingErrorLogger, scanPlantItems, testApiRouter } from "../fixtures/api.js";
 import { DEFAULT_CLAIMS, httpEvent } from "../fixtures/apigw.js";
-import { NOW, releaseOrder, seedMasterData } from "../fixtures/plant.js";
+import { releaseOrder, seedMasterData } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 
 let clients: TestClients;
 let queues: QueueUrls;
 let router: ApiHandler;
-const logged: unknown[] = [];
-const logger: ErrorLogger = { error: (message, attributes) => logged.push({ message, ...attributes }) };
+const { logger, logged } = recordingErrorLogger();
 
 beforeAll(async () => {
   clients = testClients();
   queues = await createQueues(clients.sqsEndpoint, `${freshPlant("bounds")}-`);
-  router = createRouter(
-    apiRoutes({
-      table: { ddb: clients.ddb, tableName: clients.tableName },
-      postings: { sqs: clients.sqs, url: queues.postingsQueueUrl },
-      closeRequests: { sqs: clients.sqs, url: queues.closeQueueUrl },
-      topic: { sns: clients.sns, topicArn: clients.reorderTopicArn },
-      now: () => new Date(NOW),
-      log: silentLog,
-      metrics: noMetrics,
-    }),
-    { logger },
-  );
+  router = testApiRouter(clients, { queues, logger });
 });
 afterAll(() => {
   clients.destroy();
@@ -229,22 +216,8 @@ describe("fuzz: inherited names and magnitudes past the bounds on master data an
   });
 });
 
-/** Every item of the plant: master data, stock, orders, documents (a Scan is fine in a test). */
+/** Every item of the plant as `pk|sk|updatedAt`, sorted. */
 async function plantItems(plant: string) {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await clients.ddb.send(
-      new ScanCommand({
-        TableName: clients.tableName,
-        FilterExpression: "begins_with(pk, :p)",
-        ExpressionAttributeValues: { ":p": `P#${plant}#` },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = await scanPlantItems(clients, plant);
   return items.map((i) => `${String(i.pk)}|${String(i.sk)}|${String(i.updatedAt ?? "")}`).sort();
 }

@@ -7,16 +7,13 @@
  * table.
  */
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ErrorLogger, Problem } from "../../functions/api/http/problem.js";
-import { type ApiHandler, createRouter } from "../../functions/api/http/router.js";
-import { apiRoutes } from "../../functions/api/routes.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
+import type { Problem } from "../../functions/api/http/problem.js";
+import type { ApiHandler } from "../../functions/api/http/router.js";
 import { createQueues, type QueueUrls } from "../../local/services/provision.js";
+import { recordingErrorLogger, scanPlantItems, testApiRouter } from "../fixtures/api.js";
 import { DEFAULT_CLAIMS, httpEvent } from "../fixtures/apigw.js";
-import { NOW } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 
 const ROUTE = "POST /v1/plants/{plant}/confirmations";
@@ -37,24 +34,12 @@ const plant = freshPlant("FUZZ");
 let clients: TestClients;
 let queues: QueueUrls;
 let router: ApiHandler;
-const logged: unknown[] = [];
-const logger: ErrorLogger = { error: (message, attributes) => logged.push({ message, ...attributes }) };
+const { logger, logged } = recordingErrorLogger();
 
 beforeAll(async () => {
   clients = testClients();
   queues = await createQueues(clients.sqsEndpoint, `${freshPlant("fuzz")}-`);
-  router = createRouter(
-    apiRoutes({
-      table: { ddb: clients.ddb, tableName: clients.tableName },
-      postings: { sqs: clients.sqs, url: queues.postingsQueueUrl },
-      closeRequests: { sqs: clients.sqs, url: queues.closeQueueUrl },
-      topic: { sns: clients.sns, topicArn: clients.reorderTopicArn },
-      now: () => new Date(NOW),
-      log: silentLog,
-      metrics: noMetrics,
-    }),
-    { logger },
-  );
+  router = testApiRouter(clients, { queues, logger });
 });
 afterAll(() => clients.destroy());
 
@@ -337,24 +322,7 @@ async function send(r: FuzzRequest, base64: boolean) {
   return router(event);
 }
 
-async function scanPlantItems(): Promise<number> {
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await clients.ddb.send(
-      new ScanCommand({
-        TableName: clients.tableName,
-        FilterExpression: "begins_with(pk, :p)",
-        ExpressionAttributeValues: { ":p": `P#${plant}#` },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    count += page.Items?.length ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return count;
-}
+const plantItemCount = async () => (await scanPlantItems(clients, plant)).length;
 
 describe("fuzz: malformed bodies on POST /v1/plants/{plant}/confirmations", () => {
   it("answers 1,000 invalid bodies with a 4xx problem each, enqueues nothing and writes nothing", async () => {
@@ -410,7 +378,7 @@ describe("fuzz: malformed bodies on POST /v1/plants/{plant}/confirmations", () =
     );
     expect(messages).toEqual([]);
     // ... and nothing written for the plant (no intake record, nothing else).
-    expect(await scanPlantItems()).toBe(0);
+    expect(await plantItemCount()).toBe(0);
   });
 
   it("would see an accepted body: the same setup enqueues and records a valid one", async () => {

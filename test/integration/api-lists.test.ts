@@ -6,9 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getOrder, saveOrder, type TableContext } from "../../functions/adapters/table/index.js";
 import type { ErrorLogger, Problem } from "../../functions/api/http/problem.js";
-import { createRouter, type HttpResult } from "../../functions/api/http/router.js";
-import { apiRoutes } from "../../functions/api/routes.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
+import type { HttpResult } from "../../functions/api/http/router.js";
+import { testApiRouter } from "../fixtures/api.js";
 import { type Claims, DEFAULT_CLAIMS, httpEvent } from "../fixtures/apigw.js";
 import { addStock, NOW, seedMasterData } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
@@ -29,18 +28,7 @@ beforeAll(() => {
   table = { ddb: clients.ddb, tableName: clients.tableName };
   // Lists and reads touch no queue or topic: these contexts are never sent to.
   const nowhere = { sqs: clients.sqs, url: `${clients.sqsEndpoint}/000000000000/none.fifo` };
-  route = createRouter(
-    apiRoutes({
-      table,
-      postings: nowhere,
-      closeRequests: nowhere,
-      topic: { sns: clients.sns, topicArn: clients.reorderTopicArn },
-      now: () => new Date(NOW),
-      log: silentLog,
-      metrics: noMetrics,
-    }),
-    { logger },
-  );
+  route = testApiRouter(clients, { logger, deps: { table, postings: nowhere, closeRequests: nowhere } });
 });
 afterAll(() => {
   clients.destroy();
@@ -203,18 +191,11 @@ describe("GET orders: summaries, newest release first, by status and material, p
   beforeAll(async () => {
     await seedMasterData(table, plant);
     // A router whose clock moves one minute per release, so release times differ.
-    releasing = createRouter(
-      apiRoutes({
-        table,
-        postings: { sqs: clients.sqs, url: "http://127.0.0.1:1/none" },
-        closeRequests: { sqs: clients.sqs, url: "http://127.0.0.1:1/none" },
-        topic: { sns: clients.sns, topicArn: clients.reorderTopicArn },
-        now: () => new Date(clock),
-        log: silentLog,
-        metrics: noMetrics,
-      }),
-      { logger },
-    );
+    const none = { sqs: clients.sqs, url: "http://127.0.0.1:1/none" };
+    releasing = testApiRouter(clients, {
+      logger,
+      deps: { table, postings: none, closeRequests: none, now: () => new Date(clock) },
+    });
     for (const body of [
       { order: "O-1", material: "LID", qty: "1000", dueDate: "2026-12-01" },
       { order: "O-2", material: "RIM", qty: "50.5" },

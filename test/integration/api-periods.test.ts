@@ -7,11 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dec } from "../../domain/index.js";
 import type { TableContext } from "../../functions/adapters/table/index.js";
 import type { ErrorLogger, Problem } from "../../functions/api/http/problem.js";
-import { createRouter } from "../../functions/api/http/router.js";
-import { apiRoutes } from "../../functions/api/routes.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import { createQueues, type QueueUrls } from "../../local/services/provision.js";
+import { testApiRouter } from "../fixtures/api.js";
 import { DEFAULT_CLAIMS, httpEvent } from "../fixtures/apigw.js";
 import { releaseOrder } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
@@ -52,18 +50,7 @@ async function call(
   plant: string,
   options: { params?: Record<string, string>; body?: unknown; query?: Record<string, string> } = {},
 ): Promise<Response> {
-  const router = createRouter(
-    apiRoutes({
-      table,
-      postings: { sqs: clients.sqs, url: queues.postingsQueueUrl },
-      closeRequests: { sqs: clients.sqs, url: queues.closeQueueUrl },
-      topic: { sns: clients.sns, topicArn: clients.reorderTopicArn },
-      now: () => new Date(now),
-      log: silentLog,
-      metrics: noMetrics,
-    }),
-    { logger },
-  );
+  const router = testApiRouter(clients, { queues, logger, deps: { table, now: () => new Date(now) } });
   const result = await router(
     httpEvent({
       routeKey,

@@ -23,14 +23,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { QueueContext } from "../../functions/adapters/queue.js";
 import { type TableContext, workerStore } from "../../functions/adapters/table/index.js";
 import type { ErrorLogger, Problem } from "../../functions/api/http/problem.js";
-import { createRouter, type HttpResult } from "../../functions/api/http/router.js";
-import { apiRoutes } from "../../functions/api/routes.js";
+import type { HttpResult } from "../../functions/api/http/router.js";
 import { processPostingBatch } from "../../functions/backflush-worker/process-batch.js";
 import { keys } from "../../functions/shared/keys.js";
 import { noMetrics, silentLog } from "../../functions/shared/ports.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { LOCAL_REGION, localClientConfig } from "../../local/services/aws-config.js";
 import { createQueues, type QueueUrls } from "../../local/services/provision.js";
+import { testApiRouter } from "../fixtures/api.js";
 import { type Claims, DEFAULT_CLAIMS, httpEvent } from "../fixtures/apigw.js";
 import { NOW } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
@@ -56,18 +56,7 @@ const logger: ErrorLogger = {
 
 /** The router exactly as handler.ts wires it, with the emulators' clients and a fixed clock. */
 function buildRouter(postingsQueue: QueueContext) {
-  return createRouter(
-    apiRoutes({
-      table,
-      postings: postingsQueue,
-      closeRequests: { sqs: clients.sqs, url: queues.closeQueueUrl },
-      topic: { sns: clients.sns, topicArn: clients.reorderTopicArn },
-      now: () => new Date(NOW),
-      log: silentLog,
-      metrics: noMetrics,
-    }),
-    { logger },
-  );
+  return testApiRouter(clients, { queues, logger, deps: { table, postings: postingsQueue } });
 }
 
 const workerDeps = (): PostingDeps => ({

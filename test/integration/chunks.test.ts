@@ -17,7 +17,8 @@ import { postConfirmation } from "../../functions/use-cases/post-confirmation.js
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { reprocessBacklog } from "../../functions/use-cases/reprocess-backlog.js";
 import { reverseConfirmation } from "../../functions/use-cases/reverse-confirmation.js";
-import { addStock, NOW, releaseOrder, seedMasterData } from "../fixtures/plant.js";
+import { addStock, largeBomPlant, NOW, partId, releaseOrder, seedMasterData } from "../fixtures/plant.js";
+import { crashAfterFirstChunk, queuedConfirmation } from "../fixtures/posting.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 import { postingDeps } from "../support/posting.js";
 
@@ -37,57 +38,14 @@ beforeAll(() => {
 });
 afterAll(() => clients.destroy());
 
-const body = (overrides: Partial<QueuedConfirmation> = {}): QueuedConfirmation => ({
-  confirmationId: "C-1",
-  order: "1000001",
-  operation: "0010",
-  yield: "10",
-  scrap: "0",
-  postingDate: "2026-11-25",
-  ...overrides,
-});
+/** 10 lids: 2 × 10 = 20 of each part. */
+const body = (overrides: Partial<QueuedConfirmation> = {}) =>
+  queuedConfirmation({ yield: "10", ...overrides });
 
-const part = (i: number) => `C${String(i).padStart(3, "0")}`;
-
-/** `count` parts at LINE, 2 per lid (1.00 each, policy `policy`), `stock` of each on hand; orders as named. */
+/** A fresh plant with a large BOM (test/fixtures/plant.ts), orders as named. */
 async function largeBom(count: number, stock: string, policy: Material["shortage"], orders = ["1000001"]) {
   const plant = freshPlant();
-  const parts: Omit<Material, "hasBom">[] = Array.from({ length: count }, (_, i) => ({
-    material: part(i),
-    description: "part",
-    uom: "PC",
-    decimals: 0,
-    standardPrice: dec("1.00"),
-    currency: "USD",
-    defaultLocation: "LINE",
-    shortage: policy,
-  }));
-  await seedMasterData(table, plant, {
-    materials: parts,
-    bom: {
-      material: "LID",
-      baseQty: dec("1"),
-      items: parts.map((p, i) => ({
-        item: String(i + 1).padStart(4, "0"),
-        component: p.material,
-        qty: dec("2"),
-        scrapPct: dec("0"),
-        backflush: true,
-        fixedQty: false,
-      })),
-    },
-  });
-  for (const order of orders) await releaseOrder(table, plant, { order });
-  for (const p of parts) await addStock(table, plant, p.material, "LINE", stock);
-  const onHand = async () => {
-    const view = await readStock(
-      table,
-      plant,
-      parts.map((p) => ({ material: p.material, location: "LINE" })),
-    );
-    return [...view.values()].map((v) => v.toFixed());
-  };
-  return { plant, parts, onHand };
+  return { plant, ...(await largeBomPlant(table, plant, { count, stock, policy, orders })) };
 }
 
 const distinct = (values: readonly string[]) => [...new Set(values)].sort();
@@ -100,18 +58,7 @@ describe("a reversal of any size", () => {
     // 2 × 10 = 20 of each part out: 80 left
     expect(distinct(await onHand())).toEqual(["80"]);
 
-    let crashed = false;
-    const crashing: PostingDeps = {
-      ...deps,
-      faults: {
-        afterChunk(n) {
-          if (n === 1 && !crashed) {
-            crashed = true;
-            throw new Error("simulated crash between chunks");
-          }
-        },
-      },
-    };
+    const crashing = crashAfterFirstChunk(deps);
     await expect(reverseConfirmation(crashing, plant, "C-1", "2026-11-26", NOW)).rejects.toThrow(
       "simulated crash",
     );
@@ -148,21 +95,10 @@ describe("a reversal of any size", () => {
     expect(distinct(await onHand())).toEqual(["5"]);
     // Stock arrives for the last part while the reversal stands between its chunks (its line's
     // cancellation is in chunk 2): the line must not post.
-    let once = false;
-    const crashing: PostingDeps = {
-      ...deps,
-      faults: {
-        afterChunk(n) {
-          if (n === 1 && !once) {
-            once = true;
-            throw new Error("simulated crash between chunks");
-          }
-        },
-      },
-    };
+    const crashing = crashAfterFirstChunk(deps);
     await expect(reverseConfirmation(crashing, plant, "C-1", "2026-11-26", NOW)).rejects.toThrow();
-    await addStock(table, plant, part(119), "LINE", "100");
-    const retry = await reprocessBacklog(deps, plant, { material: part(119), location: "LINE" });
+    await addStock(table, plant, partId(119), "LINE", "100");
+    const retry = await reprocessBacklog(deps, plant, { material: partId(119), location: "LINE" });
     expect(retry).toEqual({ examined: 1, posted: 0, cleared: 0 });
     await reverseConfirmation(deps, plant, "C-1", "2026-11-26", NOW);
     expect((await listOpenBacklog(table, plant)).lines).toHaveLength(0);

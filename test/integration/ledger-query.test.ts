@@ -7,10 +7,8 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { confirmationLines, type LedgerLine, stockDocumentLines } from "../../domain/index.js";
 import { type TableContext, writeLedgerLines } from "../../functions/adapters/table/index.js";
-import { createRouter } from "../../functions/api/http/router.js";
-import { apiRoutes } from "../../functions/api/routes.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
 import { movementsView } from "../../functions/use-cases/ledger.js";
+import { testApiRouter } from "../fixtures/api.js";
 import { httpEvent } from "../fixtures/apigw.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 
@@ -147,17 +145,7 @@ describe("GET movements", () => {
 
 describe("GET movements route", () => {
   const router = () =>
-    createRouter(
-      apiRoutes({
-        table,
-        postings: { sqs: clients.sqs, url: clients.postingsQueueUrl },
-        closeRequests: { sqs: clients.sqs, url: clients.closeQueueUrl },
-        topic: { sns: clients.sns, topicArn: clients.reorderTopicArn },
-        now: () => new Date("2026-12-02T10:00:00.000Z"),
-        log: silentLog,
-        metrics: noMetrics,
-      }),
-    );
+    testApiRouter(clients, { deps: { table, now: () => new Date("2026-12-02T10:00:00.000Z") } });
   const get = (query: Record<string, string>) =>
     router()(
       httpEvent({

@@ -11,22 +11,17 @@ import {
   backflush,
   dec,
   goodsReceipt,
-  type Material,
-  type Order,
   release,
   stockKey,
   UnbalancedJournalError,
 } from "../../domain/index.js";
 import {
-  createOrder,
   getBom,
   getCloseCheckpoint,
   getOrder,
   getPeriodState,
   getPosting,
-  getRouting,
   loadMaterials,
-  loadWorkCenters,
   orderWrite,
   periodCloseStore,
   putBom,
@@ -40,11 +35,9 @@ import {
 import { reportToCsv } from "../../functions/api/http/period-csv.js";
 import { pack } from "../../functions/shared/codec.js";
 import { indexKeys, keys } from "../../functions/shared/keys.js";
-import { type MetricsPort, silentLog } from "../../functions/shared/ports.js";
 import type { QueuedConfirmation } from "../../functions/shared/queued-confirmation.js";
 import { LaterPeriodLockedError } from "../../functions/use-cases/errors.js";
 import {
-  type CloseDeps,
   getPeriodReport,
   type PeriodReport,
   requestClose,
@@ -55,7 +48,9 @@ import { postConfirmation } from "../../functions/use-cases/post-confirmation.js
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { CLOSE_INDEX, STOCK_INDEX } from "../../infra/table.js";
 import { createTable } from "../../local/services/provision.js";
+import { releaseOrder, storedBomItem, storedMaterial } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
+import { type CloseHarness, closeHarness } from "../support/close.js";
 import { postingDeps } from "../support/posting.js";
 
 const NOW = "2026-11-25T08:00:00.000Z";
@@ -74,44 +69,6 @@ beforeAll(() => {
 });
 afterAll(() => clients.destroy());
 
-interface CloseHarness {
-  readonly deps: CloseDeps;
-  readonly enqueued: string[];
-  readonly gauges: { name: string; value: number; dimensions?: Record<string, string> }[];
-}
-
-function closeHarness(overrides: Partial<CloseDeps> = {}): CloseHarness {
-  const enqueued: string[] = [];
-  const gauges: CloseHarness["gauges"] = [];
-  const metrics: MetricsPort = {
-    add: (name, _unit, value, dimensions) => gauges.push({ name, value, dimensions }),
-  };
-  return {
-    enqueued,
-    gauges,
-    deps: {
-      store: periodCloseStore(table),
-      now: () => new Date(CLOSE_NOW),
-      log: silentLog,
-      metrics,
-      enqueueClose: async (plant, period) => {
-        enqueued.push(`${plant}:${period}`);
-      },
-      ...overrides,
-    },
-  };
-}
-
-const material = (m: Partial<Omit<Material, "hasBom">> & { material: string }): Omit<Material, "hasBom"> => ({
-  description: m.material,
-  uom: "PC",
-  decimals: 0,
-  standardPrice: dec("1.00"),
-  currency: "USD",
-  shortage: "backlog",
-  ...m,
-});
-
 /**
  * LID (3.00, FG) from RIM (2 per lid, 0.50, op 0010) and GLUE (0.1 kg per lid, 4.00, op 0020),
  * both at MACH-01. WC-1 labour 40.00/h: op 0010 0.01 h per lid, op 0020 0.02 h per lid plus
@@ -123,22 +80,22 @@ async function costingPlant(): Promise<string> {
   await putMaterial(
     table,
     plant,
-    material({ material: "LID", standardPrice: dec("3.00"), defaultLocation: "FG" }),
+    storedMaterial({ material: "LID", standardPrice: dec("3.00"), defaultLocation: "FG" }),
     NOW,
   );
   await putMaterial(
     table,
     plant,
-    material({ material: "RIM", uom: "M", decimals: 2, standardPrice: dec("0.50") }),
+    storedMaterial({ material: "RIM", uom: "M", decimals: 2, standardPrice: dec("0.50") }),
     NOW,
   );
   await putMaterial(
     table,
     plant,
-    material({ material: "GLUE", uom: "KG", decimals: 3, standardPrice: dec("4.00") }),
+    storedMaterial({ material: "GLUE", uom: "KG", decimals: 3, standardPrice: dec("4.00") }),
     NOW,
   );
-  await putMaterial(table, plant, material({ material: "TAPE" }), NOW);
+  await putMaterial(table, plant, storedMaterial({ material: "TAPE" }), NOW);
   await putWorkCenter(
     table,
     plant,
@@ -151,7 +108,7 @@ async function costingPlant(): Promise<string> {
     {
       material: "LID",
       baseQty: dec("1"),
-      items: [bomItem("0010", "RIM", "2", "0010"), bomItem("0020", "GLUE", "0.1", "0020")],
+      items: [storedBomItem("0010", "RIM", "2", "0010"), storedBomItem("0020", "GLUE", "0.1", "0020")],
     },
     NOW,
   );
@@ -173,40 +130,6 @@ async function costingPlant(): Promise<string> {
     NOW,
   );
   return plant;
-}
-
-const bomItem = (item: string, component: string, qty: string, operation: string) => ({
-  item,
-  component,
-  qty: dec(qty),
-  scrapPct: dec("0"),
-  operation,
-  location: "MACH-01",
-  backflush: true,
-  fixedQty: false,
-});
-
-/** Release the way the API does: BOM and routing read now and frozen into the order. */
-async function releaseOrder(plant: string, order: string, materialId: string, qty: string): Promise<Order> {
-  const [bom, routing] = await Promise.all([
-    getBom(table, plant, materialId),
-    getRouting(table, plant, materialId),
-  ]);
-  const materials = await loadMaterials(table, plant, [
-    materialId,
-    ...(bom?.items ?? []).map((i) => i.component),
-  ]);
-  const workCenters = await loadWorkCenters(
-    table,
-    plant,
-    (routing?.operations ?? []).map((o) => o.workCenter),
-  );
-  const released = release(
-    { order, material: materialId, qty: dec(qty), dueDate: "2026-12-15" },
-    { materials, workCenters, bom, routing },
-  );
-  await createOrder(table, plant, released, NOW);
-  return released;
 }
 
 /** A goods receipt posted through the domain rule and the stock adapter, in `period`. */
@@ -252,7 +175,7 @@ async function closeIndexOrders(plant: string): Promise<string[]> {
 
 /** October's close, run to the end with a harness of its own (the tests' harnesses record November's). */
 async function closeOctober(plant: string) {
-  const h = closeHarness();
+  const h = closeHarness(table, CLOSE_NOW);
   await requestClose(h.deps, plant, "2026-10");
   const result = await runClose(h.deps, plant, "2026-10");
   if (result.status !== "closed") throw new Error("October did not close");
@@ -276,7 +199,7 @@ describe("period close of a month with completed, partly confirmed and untouched
   let h: CloseHarness;
 
   beforeAll(async () => {
-    h = closeHarness();
+    h = closeHarness(table, CLOSE_NOW);
     plant = await costingPlant();
     // RIM 500 m arrived in October: November's opening stock. GLUE 50 kg in November at standard:
     // Dr RAW_MATERIALS 200.00 / Cr GRIR 200.00 (50 × 4.00).
@@ -284,9 +207,24 @@ describe("period close of a month with completed, partly confirmed and untouched
     // Closes go in order (v1.1): October, which has that receipt, is closed before November.
     await closeOctober(plant);
     await receive(plant, "GLUE", "MACH-01", "50", NOV);
-    await releaseOrder(plant, "A-1", "LID", "100");
-    await releaseOrder(plant, "B-1", "LID", "50");
-    await releaseOrder(plant, "C-1", "LID", "10");
+    await releaseOrder(table, plant, {
+      order: "A-1",
+      material: "LID",
+      qty: dec("100"),
+      dueDate: "2026-12-15",
+    });
+    await releaseOrder(table, plant, {
+      order: "B-1",
+      material: "LID",
+      qty: dec("50"),
+      dueDate: "2026-12-15",
+    });
+    await releaseOrder(table, plant, {
+      order: "C-1",
+      material: "LID",
+      qty: dec("10"),
+      dueDate: "2026-12-15",
+    });
 
     // A-1, op 0010: 100 good + 2 scrap. RIM T = 2 × 102 = 204.00 m → 102.00.
     // Labour planned 0.01 × 102 = 1.02 h; actual 1.2 h × 40 = 48.00.
@@ -490,7 +428,7 @@ describe("period close of a month with completed, partly confirmed and untouched
 describe("period close requests", () => {
   it("refuses a malformed or future period and one before a locked period", async () => {
     const plant = freshPlant();
-    const h = closeHarness();
+    const h = closeHarness(table, CLOSE_NOW);
     await expect(requestClose(h.deps, plant, "2026-13")).rejects.toMatchObject({ name: "InvalidInputError" });
     await expect(requestClose(h.deps, plant, "2027-01")).rejects.toMatchObject({ name: "InvalidInputError" });
     // The current period (December at CLOSE_NOW) may be closed early.
@@ -504,8 +442,8 @@ describe("period close requests", () => {
     const tableName = `close-sched-${randomUUID().slice(0, 8)}`;
     await createTable(clients.dynamoEndpoint, tableName);
     const own: TableContext = { ddb: clients.ddb, tableName };
-    for (const plant of ["P1", "P2"]) await putMaterial(own, plant, material({ material: "X" }), NOW);
-    const h = closeHarness({ store: periodCloseStore(own) });
+    for (const plant of ["P1", "P2"]) await putMaterial(own, plant, storedMaterial({ material: "X" }), NOW);
+    const h = closeHarness(table, CLOSE_NOW, { store: periodCloseStore(own) });
     expect(await requestScheduledCloses(h.deps, CLOSE_NOW)).toEqual({ period: NOV, requested: ["P1", "P2"] });
     expect(h.enqueued).toEqual([`P1:${NOV}`, `P2:${NOV}`]);
     expect((await getPeriodState(own, "P2")).locked.get(NOV)).toBe("closing");
@@ -515,17 +453,17 @@ describe("period close requests", () => {
 /** N orders of SIMPLE (0.60, no routing) from 1 RIM (0.50) each, qty 10, fully confirmed via the worker use case. */
 async function simplePlant(orders: number): Promise<string> {
   const plant = freshPlant();
-  await putMaterial(table, plant, material({ material: "SIMPLE", standardPrice: dec("0.60") }), NOW);
+  await putMaterial(table, plant, storedMaterial({ material: "SIMPLE", standardPrice: dec("0.60") }), NOW);
   await putMaterial(
     table,
     plant,
-    material({ material: "RIM", decimals: 2, standardPrice: dec("0.50") }),
+    storedMaterial({ material: "RIM", decimals: 2, standardPrice: dec("0.50") }),
     NOW,
   );
   await putBom(
     table,
     plant,
-    { material: "SIMPLE", baseQty: dec("1"), items: [bomItem("0010", "RIM", "1", "0010")] },
+    { material: "SIMPLE", baseQty: dec("1"), items: [storedBomItem("0010", "RIM", "1", "0010")] },
     NOW,
   );
   await transactWrite(table, [
@@ -540,7 +478,12 @@ async function simplePlant(orders: number): Promise<string> {
   await closeOctober(plant);
   for (let i = 1; i <= orders; i++) {
     const id = `S-${String(i).padStart(3, "0")}`;
-    await releaseOrder(plant, id, "SIMPLE", "10");
+    await releaseOrder(table, plant, {
+      order: id,
+      material: "SIMPLE",
+      qty: dec("10"),
+      dueDate: "2026-12-15",
+    });
     await confirm(plant, { confirmationId: `${id}-C`, order: id, yield: "10" });
   }
   return plant;
@@ -552,7 +495,7 @@ describe("a crash in the middle of a close", () => {
     const plant = await simplePlant(12);
     const crash = new Error("simulated crash");
     // Pages of 5 orders, transactions of 2: the crash comes after S-006 and S-007 committed.
-    const h = closeHarness({ pageSize: 5, chunkSize: 2 });
+    const h = closeHarness(table, CLOSE_NOW, { pageSize: 5, chunkSize: 2 });
     await requestClose(h.deps, plant, NOV);
     await expect(
       runClose(
@@ -602,9 +545,14 @@ describe("a crash in the middle of a close", () => {
 describe("the lock protocol", () => {
   it("lands a posting racing the close either in the report or in the next period, never in between", async () => {
     const plant = await simplePlant(0);
-    await releaseOrder(plant, "R-1", "SIMPLE", "100");
+    await releaseOrder(table, plant, {
+      order: "R-1",
+      material: "SIMPLE",
+      qty: dec("100"),
+      dueDate: "2026-12-15",
+    });
     await confirm(plant, { confirmationId: "R-1-a", order: "R-1", yield: "10" });
-    const h = closeHarness();
+    const h = closeHarness(table, CLOSE_NOW);
     const [, closed] = await Promise.all([
       confirm(plant, { confirmationId: "R-1-b", order: "R-1", yield: "20", postingDate: "2026-11-30" }),
       requestClose(h.deps, plant, NOV).then(() => runClose(h.deps, plant, NOV)),
@@ -642,7 +590,7 @@ describe("an unbalanced journal", () => {
         },
       }),
     );
-    const h = closeHarness();
+    const h = closeHarness(table, CLOSE_NOW);
     await requestClose(h.deps, plant, NOV);
     await expect(runClose(h.deps, plant, NOV)).rejects.toBeInstanceOf(UnbalancedJournalError);
     expect((await getPeriodState(table, plant)).locked.has(NOV)).toBe(false);
@@ -655,14 +603,14 @@ describe("5,000 orders", () => {
   it("close in pages across continuations within the time budget", async () => {
     const started = Date.now();
     const plant = freshPlant();
-    const simple = material({ material: "SIMPLE", standardPrice: dec("0.60") });
-    const rim = material({ material: "RIM", decimals: 2, standardPrice: dec("0.50") });
+    const simple = storedMaterial({ material: "SIMPLE", standardPrice: dec("0.60") });
+    const rim = storedMaterial({ material: "RIM", decimals: 2, standardPrice: dec("0.50") });
     await putMaterial(table, plant, simple, NOW);
     await putMaterial(table, plant, rim, NOW);
     await putBom(
       table,
       plant,
-      { material: "SIMPLE", baseQty: dec("1"), items: [bomItem("0010", "RIM", "1", "0010")] },
+      { material: "SIMPLE", baseQty: dec("1"), items: [storedBomItem("0010", "RIM", "1", "0010")] },
       NOW,
     );
     const materials = await loadMaterials(table, plant, ["SIMPLE", "RIM"]);
@@ -693,7 +641,7 @@ describe("5,000 orders", () => {
     }
     await batchWriteAll(items);
 
-    const h = closeHarness();
+    const h = closeHarness(table, CLOSE_NOW);
     await requestClose(h.deps, plant, NOV);
     // A tight budget per invocation forces continuations; each one takes at least one page.
     const { report, invocations } = await closeToEnd(h, plant, NOV, 1_500);

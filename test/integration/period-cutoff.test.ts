@@ -4,7 +4,7 @@
  * postings are already in when it runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dec, type Material } from "../../domain/index.js";
+import { dec } from "../../domain/index.js";
 import { backlogRetrySender } from "../../functions/adapters/queue.js";
 import {
   getOrder,
@@ -12,18 +12,16 @@ import {
   putMaterial,
   putRouting,
   putWorkCenter,
-  stockDocumentStore,
   type TableContext,
 } from "../../functions/adapters/table/index.js";
-import { silentLog } from "../../functions/shared/ports.js";
 import type { PeriodReport } from "../../functions/use-cases/period-close.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import { postGoodsReceipt } from "../../functions/use-cases/stock-postings.js";
 import { createQueues } from "../../local/services/provision.js";
-import { releaseOrder } from "../fixtures/plant.js";
+import { releaseOrder, storedBomItem, storedMaterial } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 import { closeHarness, closePeriod } from "../support/close.js";
-import { postingDeps } from "../support/posting.js";
+import { postingDeps, stockPostingDeps } from "../support/posting.js";
 
 const NOV_NOW = "2026-11-20T08:00:00.000Z";
 /** The monthly schedule runs two hours into the 1st: December's first postings are already in. */
@@ -40,16 +38,6 @@ beforeAll(async () => {
 });
 afterAll(() => clients.destroy());
 
-const material = (m: Partial<Omit<Material, "hasBom">> & { material: string }): Omit<Material, "hasBom"> => ({
-  description: m.material,
-  uom: "PC",
-  decimals: 0,
-  standardPrice: dec("1.00"),
-  currency: "USD",
-  shortage: "backlog",
-  ...m,
-});
-
 /**
  * PROD (11.00, FG) from COMP (1 per unit, 10.00, backflushed at 0010 from MACH-01). Op 0010 on
  * WC-A without activities; op 0020 (last) on WC-B, labour 0.02 h per unit at 100.00.
@@ -60,10 +48,10 @@ async function cutoffPlant(): Promise<string> {
   await putMaterial(
     table,
     plant,
-    material({ material: "PROD", standardPrice: dec("11.00"), defaultLocation: "FG" }),
+    storedMaterial({ material: "PROD", standardPrice: dec("11.00"), defaultLocation: "FG" }),
     NOV_NOW,
   );
-  await putMaterial(table, plant, material({ material: "COMP", standardPrice: dec("10.00") }), NOV_NOW);
+  await putMaterial(table, plant, storedMaterial({ material: "COMP", standardPrice: dec("10.00") }), NOV_NOW);
   await putWorkCenter(
     table,
     plant,
@@ -82,18 +70,7 @@ async function cutoffPlant(): Promise<string> {
     {
       material: "PROD",
       baseQty: dec("1"),
-      items: [
-        {
-          item: "0010",
-          component: "COMP",
-          qty: dec("1"),
-          scrapPct: dec("0"),
-          operation: "0010",
-          location: "MACH-01",
-          backflush: true,
-          fixedQty: false,
-        },
-      ],
+      items: [storedBomItem("0010", "COMP", "1", "0010")],
     },
     NOV_NOW,
   );
@@ -122,12 +99,7 @@ describe("an order completed on 1 December, before November's close ran", () => 
     // November: 100 COMP received at 10.00 (Dr RAW_MATERIALS 1000.00 / Cr GRIR 1000.00), then
     // op 0010 issues them to the order: Dr WIP 1000.00 / Cr RAW_MATERIALS 1000.00.
     await postGoodsReceipt(
-      {
-        store: stockDocumentStore(table),
-        enqueueBacklogRetry: backlogRetrySender({ sqs: clients.sqs, url: queueUrl }),
-        now: () => new Date(NOV_NOW),
-        log: silentLog,
-      },
+      stockPostingDeps(table, NOV_NOW, backlogRetrySender({ sqs: clients.sqs, url: queueUrl })),
       plant,
       {
         receiptId: "GR-COMP",

@@ -8,18 +8,13 @@ import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dec } from "../../domain/index.js";
 import { backlogRetrySender } from "../../functions/adapters/queue.js";
-import {
-  periodCloseStore,
-  putMaterial,
-  stockDocumentStore,
-  type TableContext,
-} from "../../functions/adapters/table/index.js";
-import { silentLog } from "../../functions/shared/ports.js";
+import { periodCloseStore, putMaterial, type TableContext } from "../../functions/adapters/table/index.js";
 import { getPeriodReport } from "../../functions/use-cases/period-close.js";
 import { postGoodsReceipt } from "../../functions/use-cases/stock-postings.js";
 import { createQueues } from "../../local/services/provision.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 import { closeHarness, closePeriod } from "../support/close.js";
+import { stockPostingDeps } from "../support/posting.js";
 
 /** The last minutes of November: receipts take today's period, November, unless it is locked. */
 const NOW = "2026-11-30T23:58:00.000Z";
@@ -78,12 +73,7 @@ describe("a goods receipt racing the close", () => {
     });
     // 10 kg at standard 4.00: Dr RAW_MATERIALS 40.00 / Cr GRIR 40.00.
     const receipt = await postGoodsReceipt(
-      {
-        store: stockDocumentStore(racing),
-        enqueueBacklogRetry: backlogRetrySender({ sqs: clients.sqs, url: queueUrl }),
-        now: () => new Date(NOW),
-        log: silentLog,
-      },
+      stockPostingDeps(racing, NOW, backlogRetrySender({ sqs: clients.sqs, url: queueUrl })),
       plant,
       { receiptId: "GR-RACE", material: "GLUE", location: "MACH-01", qty: dec("10") },
     );

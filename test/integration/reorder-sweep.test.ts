@@ -6,31 +6,23 @@
  * what the change index flagged. Figures worked out by hand next to each expectation.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dec, type Material, release } from "../../domain/index.js";
+import { dec, type Material } from "../../domain/index.js";
 import {
-  createOrder,
-  getBom,
-  getRouting,
-  loadMaterials,
-  loadWorkCenters,
   putBom,
   putMaterial,
   type ReorderStore,
   reorderStore,
-  stockDocumentStore,
-  stockWrite,
   type TableContext,
-  transactWrite,
 } from "../../functions/adapters/table/index.js";
-import { createRouter } from "../../functions/api/http/router.js";
-import { apiRoutes } from "../../functions/api/routes.js";
 import { noMetrics, silentLog } from "../../functions/shared/ports.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import { type ReorderDeps, runReorders } from "../../functions/use-cases/reorder.js";
 import { postInventoryCount } from "../../functions/use-cases/stock-postings.js";
+import { testApiRouter } from "../fixtures/api.js";
 import { DEFAULT_CLAIMS, httpEvent } from "../fixtures/apigw.js";
+import { addStock, releaseOrder } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
-import { postingDeps } from "../support/posting.js";
+import { postingDeps, stockPostingDeps } from "../support/posting.js";
 
 const NOW = "2026-11-25T08:00:00.000Z";
 const TODAY = "2026-11-25";
@@ -69,33 +61,6 @@ const deps = (store: ReorderStore = reorderStore(table)): ReorderDeps => ({
   sleep: async () => {},
 });
 
-/** Stock in without the reorder flag (the change index knows nothing of it). */
-async function addStock(plant: string, material: string, location: string, qty: string) {
-  await transactWrite(table, [
-    stockWrite(
-      table,
-      plant,
-      { material, location, qty: dec(qty), guardNonNegative: false },
-      { period: "2026-11" },
-    ),
-  ]);
-}
-
-/** The API router as functions/api/handler.ts builds it, on the shared table and topic. */
-function apiRouter() {
-  return createRouter(
-    apiRoutes({
-      table,
-      postings: { sqs: clients.sqs, url: clients.postingsQueueUrl },
-      closeRequests: { sqs: clients.sqs, url: clients.closeQueueUrl },
-      topic: { sns: clients.sns, topicArn: clients.reorderTopicArn },
-      now: () => new Date(NOW),
-      log: silentLog,
-      metrics: noMetrics,
-    }),
-  );
-}
-
 const apiEvent = (routeKey: string, plant: string) =>
   httpEvent({
     routeKey,
@@ -110,17 +75,12 @@ describe("a reorder run on the state", () => {
   it("orders after a count that drops the material under its point", async () => {
     const plant = freshPlant("SWP");
     await putMaterial(table, plant, rim(reorder("500")), NOW);
-    await addStock(plant, "RIM", "RAW", "600");
+    await addStock(table, plant, "RIM", "RAW", "600");
     // 600 > 500: nothing to order.
     expect((await runReorders(deps(), plant, TODAY)).created).toEqual([]);
 
     await postInventoryCount(
-      {
-        store: stockDocumentStore(table),
-        enqueueBacklogRetry: async () => {},
-        now: () => new Date(NOW),
-        log: silentLog,
-      },
+      stockPostingDeps(table, NOW, async () => {}),
       plant,
       { countId: "CC-1", material: "RIM", location: "RAW", counted: dec("450") },
     );
@@ -170,22 +130,13 @@ describe("a reorder run on the state", () => {
       },
       NOW,
     );
-    await addStock(plant, "RIM", "MACH-01", "100");
-    const [bom, routing] = await Promise.all([getBom(table, plant, "LID"), getRouting(table, plant, "LID")]);
-    await createOrder(
-      table,
-      plant,
-      release(
-        { order: "O-1", material: "LID", qty: dec("1000"), dueDate: "2026-12-15" },
-        {
-          materials: await loadMaterials(table, plant, ["LID", "RIM"]),
-          workCenters: await loadWorkCenters(table, plant, []),
-          bom,
-          routing,
-        },
-      ),
-      NOW,
-    );
+    await addStock(table, plant, "RIM", "MACH-01", "100");
+    await releaseOrder(table, plant, {
+      order: "O-1",
+      material: "LID",
+      qty: dec("1000"),
+      dueDate: "2026-12-15",
+    });
     // 150 lids need 300 m of RIM at MACH-01, which holds 100: the line goes to the backlog whole.
     const outcome = await postConfirmation(
       postingDeps(table, NOW),
@@ -212,12 +163,12 @@ describe("a reorder run on the state", () => {
   it("orders after the reorder point is raised above the available quantity", async () => {
     const plant = freshPlant("SWP");
     await putMaterial(table, plant, rim(reorder("500")), NOW);
-    await addStock(plant, "RIM", "RAW", "600");
+    await addStock(table, plant, "RIM", "RAW", "600");
     expect((await runReorders(deps(), plant, TODAY)).created).toEqual([]);
     await putMaterial(table, plant, rim(reorder("700")), NOW);
     expect((await runReorders(deps(), plant, TODAY, "changed")).created).toEqual([]);
     // POST reorders/run sweeps: 600 ≤ 700 → floor(100 / 100) + 1 = 2 lots → 200.00.
-    const route = apiRouter();
+    const route = testApiRouter(clients);
     const run = await route(apiEvent("POST /v1/plants/{plant}/reorders/run", plant));
     expect(run.statusCode).toBe(200);
     expect(JSON.parse(run.body ?? "{}")).toMatchObject({
@@ -233,7 +184,7 @@ describe("a reorder run on the state", () => {
   it("orders a material that gets reorder settings while already below the point, and stops when they go", async () => {
     const plant = freshPlant("SWP");
     await putMaterial(table, plant, rim(), NOW);
-    await addStock(plant, "RIM", "RAW", "300");
+    await addStock(table, plant, "RIM", "RAW", "300");
     expect((await runReorders(deps(), plant, TODAY)).created).toEqual([]);
     await putMaterial(table, plant, rim(reorder("500")), NOW);
     // 300 ≤ 500 → floor(200 / 100) + 1 = 3 lots → 300.00.
@@ -245,7 +196,7 @@ describe("a reorder run on the state", () => {
     const other = freshPlant("SWP");
     await putMaterial(table, other, rim(reorder("500")), NOW);
     await putMaterial(table, other, rim(), NOW);
-    await addStock(other, "RIM", "RAW", "100");
+    await addStock(table, other, "RIM", "RAW", "100");
     expect((await runReorders(deps(), other, TODAY)).created).toEqual([]);
   });
 
@@ -255,11 +206,11 @@ describe("a reorder run on the state", () => {
     const ids = ["M1", "M2", "M3", "M4", "M5"];
     for (const id of ids) {
       await putMaterial(table, plant, { ...rim(reorder("500")), material: id }, NOW);
-      await addStock(plant, id, "RAW", "100");
+      await addStock(table, plant, id, "RAW", "100");
     }
     // A material without settings is not in the index at all.
     await putMaterial(table, plant, { ...rim(), material: "M0" }, NOW);
-    await addStock(plant, "M0", "RAW", "1");
+    await addStock(table, plant, "M0", "RAW", "1");
     const paged = reorderStore(table, { pageSize: 2 });
     const pages: string[][] = [];
     const store: ReorderStore = {

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dec, type Material, release } from "../../domain/index.js";
+import { dec, release } from "../../domain/index.js";
 import {
   createOrder,
   getBom,
@@ -37,6 +37,7 @@ import {
 } from "../../functions/use-cases/reorder.js";
 import { REORDER_INDEX } from "../../infra/table.js";
 import { createTable, subscribeQueue } from "../../local/services/provision.js";
+import { storedMaterial } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 import { postingDeps } from "../support/posting.js";
 
@@ -89,16 +90,6 @@ function reorderDeps(
 /** The reorder port on the shared table, for the list and the manual close-out. */
 const reads = () => ({ store: reorderStore(table) });
 
-const material = (m: Partial<Omit<Material, "hasBom">> & { material: string }): Omit<Material, "hasBom"> => ({
-  description: m.material,
-  uom: "PC",
-  decimals: 0,
-  standardPrice: dec("1.00"),
-  currency: "USD",
-  shortage: "backlog",
-  ...m,
-});
-
 /**
  * LID from 2 m RIM (at MACH-01) and 0.1 kg GLUE (at MACH-02) per lid, no routing.
  * RIM: fixed lots of 100 m below 500 m, 5 days from ACME. GLUE: up to 60 kg below 20 kg, 3 days.
@@ -108,13 +99,13 @@ async function reorderPlant(t: TableContext = table, plant = freshPlant()): Prom
   await putMaterial(
     t,
     plant,
-    material({ material: "LID", standardPrice: dec("3.00"), defaultLocation: "FG" }),
+    storedMaterial({ material: "LID", standardPrice: dec("3.00"), defaultLocation: "FG" }),
     NOW,
   );
   await putMaterial(
     t,
     plant,
-    material({
+    storedMaterial({
       material: "RIM",
       uom: "M",
       decimals: 2,
@@ -132,7 +123,7 @@ async function reorderPlant(t: TableContext = table, plant = freshPlant()): Prom
   await putMaterial(
     t,
     plant,
-    material({
+    storedMaterial({
       material: "GLUE",
       uom: "KG",
       decimals: 3,

@@ -12,21 +12,18 @@ import {
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dec, type Material } from "../../domain/index.js";
+import { dec } from "../../domain/index.js";
 import {
   getReorderState,
   getRequisition,
   putMaterial,
   readStock,
   reorderStore,
-  stockDocumentStore,
   stockWrite,
   type TableContext,
   transactWrite,
 } from "../../functions/adapters/table/index.js";
 import type { ErrorLogger } from "../../functions/api/http/problem.js";
-import { createRouter } from "../../functions/api/http/router.js";
-import { apiRoutes } from "../../functions/api/routes.js";
 import { keys } from "../../functions/shared/keys.js";
 import { type LogPort, noMetrics, silentLog } from "../../functions/shared/ports.js";
 import {
@@ -44,9 +41,11 @@ import {
   type StockDeps,
 } from "../../functions/use-cases/stock-postings.js";
 import { createQueues } from "../../local/services/provision.js";
+import { testApiRouter } from "../fixtures/api.js";
 import { DEFAULT_CLAIMS, httpEvent } from "../fixtures/apigw.js";
-import { releaseOrder, seedMasterData } from "../fixtures/plant.js";
+import { releaseOrder, seedMasterData, storedMaterial } from "../fixtures/plant.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
+import { stockPostingDeps } from "../support/posting.js";
 
 const NOW = "2026-11-25T08:00:00.000Z";
 const TODAY = "2026-11-25";
@@ -60,16 +59,9 @@ beforeAll(() => {
 });
 afterAll(() => clients.destroy());
 
-const material = (m: Partial<Omit<Material, "hasBom">> & { material: string }): Omit<Material, "hasBom"> => ({
-  description: m.material,
-  uom: "M",
-  decimals: 2,
-  standardPrice: dec("0.50"),
-  currency: "USD",
-  defaultLocation: "RAW",
-  shortage: "backlog",
-  ...m,
-});
+/** Stored materials of this file: metres with 2 decimals at 0.50, from RAW. */
+const material = (m: Parameters<typeof storedMaterial>[0]) =>
+  storedMaterial({ uom: "M", decimals: 2, standardPrice: dec("0.50"), defaultLocation: "RAW", ...m });
 
 /** RIM: fixed lots of 100 m when available ≤ 500 m. GLUE: no reorder settings. */
 const RIM = material({
@@ -89,12 +81,7 @@ function queuePort(failures = 0) {
   return { sent, enqueue };
 }
 
-const stockDeps = (enqueue: EnqueueBacklogRetry): StockDeps => ({
-  store: stockDocumentStore(table),
-  enqueueBacklogRetry: enqueue,
-  now: () => new Date(NOW),
-  log: silentLog,
-});
+const stockDeps = (enqueue: EnqueueBacklogRetry): StockDeps => stockPostingDeps(table, NOW, enqueue);
 
 const reorderDeps = () => ({
   store: reorderStore(table),
@@ -309,18 +296,11 @@ describe("a hot stock item", () => {
       },
     };
     const contended = withItemConflicts(clients.ddb);
-    const route = createRouter(
-      apiRoutes({
-        table: { ddb: contended.ddb, tableName: table.tableName },
-        postings: { sqs: clients.sqs, url: queues.postingsQueueUrl },
-        closeRequests: { sqs: clients.sqs, url: queues.closeQueueUrl },
-        topic: { sns: clients.sns, topicArn: clients.reorderTopicArn },
-        now: () => new Date(NOW),
-        log,
-        metrics: noMetrics,
-      }),
-      { logger },
-    );
+    const route = testApiRouter(clients, {
+      queues,
+      logger,
+      deps: { table: { ddb: contended.ddb, tableName: table.tableName }, log },
+    });
     const receipt = (i: number) =>
       route(
         httpEvent({

@@ -12,12 +12,12 @@ import {
 } from "../../functions/adapters/table/index.js";
 import { processPostingBatch } from "../../functions/backflush-worker/process-batch.js";
 import { keys } from "../../functions/shared/keys.js";
-import type { QueuedConfirmation } from "../../functions/shared/queued-confirmation.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { reprocessBacklog } from "../../functions/use-cases/reprocess-backlog.js";
 import { reverseConfirmation } from "../../functions/use-cases/reverse-confirmation.js";
-import { addStock, NOW, releaseOrder, seedMasterData } from "../fixtures/plant.js";
+import { addStock, largeBomPlant, NOW, releaseOrder, seedMasterData } from "../fixtures/plant.js";
+import { crashAfterFirstChunk, queuedConfirmation } from "../fixtures/posting.js";
 import { freshPlant, type TestClients, testClients } from "../support/clients.js";
 import { postingDeps } from "../support/posting.js";
 
@@ -31,16 +31,6 @@ beforeAll(() => {
   deps = postingDeps(table, NOW);
 });
 afterAll(() => clients.destroy());
-
-const confirmation = (overrides: Partial<QueuedConfirmation> = {}): QueuedConfirmation => ({
-  confirmationId: "C-1",
-  order: "1000001",
-  operation: "0010",
-  yield: "1000",
-  scrap: "0",
-  postingDate: "2026-11-25",
-  ...overrides,
-});
 
 async function onHand(plant: string, material: string, location: string): Promise<string> {
   const view = await readStock(table, plant, [{ material, location }]);
@@ -60,7 +50,7 @@ async function plantWithStock(rim = "1000", adh = "10") {
 describe("backflush worker on DynamoDB Local", () => {
   it("posts stock, WIP, activities and the receipt in one transaction", async () => {
     const plant = await plantWithStock();
-    const outcome = await postConfirmation(deps, plant, confirmation(), NOW);
+    const outcome = await postConfirmation(deps, plant, queuedConfirmation(), NOW);
     // record + order + 4 stock items (RIM, ADH, TAPE out; LID in)
     expect(outcome).toEqual({ status: "posted", items: 6, backlogLines: 0 });
 
@@ -107,8 +97,8 @@ describe("backflush worker on DynamoDB Local", () => {
 
   it("posts a redelivered message once", async () => {
     const plant = await plantWithStock();
-    await postConfirmation(deps, plant, confirmation(), NOW);
-    const again = await postConfirmation(deps, plant, confirmation(), NOW);
+    await postConfirmation(deps, plant, queuedConfirmation(), NOW);
+    const again = await postConfirmation(deps, plant, queuedConfirmation(), NOW);
     expect(again).toEqual({ status: "duplicate" });
     expect(await onHand(plant, "RIM", "MACH-01")).toBe("750");
     expect((await getOrder(table, plant, "1000001"))?.version).toBe(2);
@@ -123,7 +113,7 @@ describe("backflush worker on DynamoDB Local", () => {
         postConfirmation(
           deps,
           plant,
-          confirmation({ confirmationId: `HOT-${i}`, order, yield: "7", scrap: "0" }),
+          queuedConfirmation({ confirmationId: `HOT-${i}`, order, yield: "7", scrap: "0" }),
           NOW,
         ),
       ),
@@ -145,7 +135,7 @@ describe("backflush worker on DynamoDB Local", () => {
     await releaseOrder(table, plant, { order: "1000001" });
     await addStock(table, plant, "RIM", "MACH-01", material === "RIM" ? stock : "1000");
     await addStock(table, plant, "ADH", "MACH-01", material === "ADH" ? stock : "10");
-    const outcome = await postConfirmation(deps, plant, confirmation(), NOW);
+    const outcome = await postConfirmation(deps, plant, queuedConfirmation(), NOW);
     expect(outcome.status).toBe("posted_with_backlog");
     expect(await onHand(plant, material, "MACH-01")).toBe(left);
     const { lines } = await listOpenBacklog(table, plant);
@@ -156,13 +146,13 @@ describe("backflush worker on DynamoDB Local", () => {
 
   it("negative policy lets on-hand go below zero (TAPE)", async () => {
     const plant = await plantWithStock();
-    await postConfirmation(deps, plant, confirmation({ yield: "3" }), NOW);
+    await postConfirmation(deps, plant, queuedConfirmation({ yield: "3" }), NOW);
     expect(await onHand(plant, "TAPE", "MAIN")).toBe("-3");
   });
 
   it("clears a backlog line when stock arrives and the backlog is reprocessed", async () => {
     const plant = await plantWithStock("100");
-    await postConfirmation(deps, plant, confirmation(), NOW);
+    await postConfirmation(deps, plant, queuedConfirmation(), NOW);
     expect((await listOpenBacklog(table, plant)).lines).toHaveLength(1);
 
     await addStock(table, plant, "RIM", "MACH-01", "200");
@@ -180,7 +170,7 @@ describe("backflush worker on DynamoDB Local", () => {
   it("reverses exactly once; a second reversal is a no-op", async () => {
     const plant = await plantWithStock();
     const before = await getOrder(table, plant, "1000001");
-    await postConfirmation(deps, plant, confirmation(), NOW);
+    await postConfirmation(deps, plant, queuedConfirmation(), NOW);
     expect(await reverseConfirmation(deps, plant, "C-1", "2026-11-26")).toMatchObject({ status: "reversed" });
     expect(await reverseConfirmation(deps, plant, "C-1", "2026-11-26")).toEqual({ status: "duplicate" });
 
@@ -200,7 +190,7 @@ describe("backflush worker on DynamoDB Local", () => {
 
   it("cancels open backlog lines of a reversed confirmation", async () => {
     const plant = await plantWithStock("0");
-    await postConfirmation(deps, plant, confirmation(), NOW);
+    await postConfirmation(deps, plant, queuedConfirmation(), NOW);
     await reverseConfirmation(deps, plant, "C-1", "2026-11-26");
     expect((await listOpenBacklog(table, plant)).lines).toHaveLength(0);
     expect(await onHand(plant, "RIM", "MACH-01")).toBe("0");
@@ -218,7 +208,7 @@ describe("backflush worker on DynamoDB Local", () => {
     },
   ])("records $name as rejected with a reason, without retrying", async ({ body, code }) => {
     const plant = await plantWithStock();
-    const outcome = await postConfirmation(deps, plant, confirmation(body), NOW);
+    const outcome = await postConfirmation(deps, plant, queuedConfirmation(body), NOW);
     expect(outcome).toEqual({ status: "rejected", code });
     const items = await getConfirmationItems(table, plant, "C-1");
     expect(items.posting?.status).toBe("rejected");
@@ -236,7 +226,7 @@ describe("backflush worker on DynamoDB Local", () => {
         ExpressionAttributeValues: { ":l": { "2026-10": "closed" } },
       }),
     );
-    await postConfirmation(deps, plant, confirmation({ postingDate: "2026-10-31" }), NOW);
+    await postConfirmation(deps, plant, queuedConfirmation({ postingDate: "2026-10-31" }), NOW);
     const items = await getConfirmationItems(table, plant, "C-1");
     expect(items.posting?.period).toBe("2026-11");
     const order = await getOrder(table, plant, "1000001");
@@ -275,55 +265,18 @@ describe("backflush worker on DynamoDB Local", () => {
     await putMaterial(table, plant, fine, NOW);
     await releaseOrder(table, plant, { order: "1000001" });
     await addStock(table, plant, "FINE", "M", "0.3");
-    await postConfirmation(deps, plant, confirmation({ confirmationId: "A", yield: "1" }), NOW);
-    await postConfirmation(deps, plant, confirmation({ confirmationId: "B", yield: "2" }), NOW);
+    await postConfirmation(deps, plant, queuedConfirmation({ confirmationId: "A", yield: "1" }), NOW);
+    await postConfirmation(deps, plant, queuedConfirmation({ confirmationId: "B", yield: "2" }), NOW);
     // 0.3 − 0.1 − 0.2 is exactly 0 in decimals (5.55e-17 in binary floats); a float path would leave dust
     expect(await onHand(plant, "FINE", "M")).toBe("0");
   });
 
   it("commits a 250-component confirmation in chunks and resumes after a crash between them", async () => {
     const plant = freshPlant();
-    const parts: Omit<Material, "hasBom">[] = Array.from({ length: 250 }, (_, i) => ({
-      material: `C${String(i).padStart(3, "0")}`,
-      description: "part",
-      uom: "PC",
-      decimals: 0,
-      standardPrice: dec("1.00"),
-      currency: "USD",
-      defaultLocation: "LINE",
-      shortage: "backlog",
-    }));
-    await seedMasterData(table, plant, {
-      materials: parts,
-      bom: {
-        material: "LID",
-        baseQty: dec("1"),
-        items: parts.map((p, i) => ({
-          item: String(i + 1).padStart(4, "0"),
-          component: p.material,
-          qty: dec("2"),
-          scrapPct: dec("0"),
-          backflush: true,
-          fixedQty: false,
-        })),
-      },
-    });
-    await releaseOrder(table, plant, { order: "1000001" });
-    for (const p of parts) await addStock(table, plant, p.material, "LINE", "100");
+    const { parts } = await largeBomPlant(table, plant, { count: 250, stock: "100", policy: "backlog" });
 
-    let crashed = false;
-    const crashing: PostingDeps = {
-      ...deps,
-      faults: {
-        afterChunk(n) {
-          if (n === 1 && !crashed) {
-            crashed = true;
-            throw new Error("simulated crash between chunks");
-          }
-        },
-      },
-    };
-    const body = confirmation({ yield: "10" });
+    const crashing = crashAfterFirstChunk(deps);
+    const body = queuedConfirmation({ yield: "10" });
     await expect(postConfirmation(crashing, plant, body, NOW)).rejects.toThrow("simulated crash");
     // not posted yet: no record, only the plan and the first chunk
     expect((await getConfirmationItems(table, plant, "C-1")).posting).toBeUndefined();
@@ -368,7 +321,7 @@ describe("backflush worker on DynamoDB Local", () => {
     const good = JSON.stringify({
       type: "confirmation",
       plant,
-      confirmation: confirmation(),
+      confirmation: queuedConfirmation(),
       receivedAt: NOW,
     });
     const event = { Records: [record("m1", "{not json", "g1"), record("m2", good, "g2")] } as SQSEvent;

@@ -6,6 +6,8 @@ export interface CloseHarness {
   readonly deps: CloseDeps;
   /** `plant:period` of every close request the use case queued. */
   readonly enqueued: string[];
+  /** Every metric the close reported. */
+  readonly gauges: { name: string; value: number; dimensions?: Record<string, string> }[];
 }
 
 /** The close's ports for integration tests: the real table, a fixed clock, a recording close queue. */
@@ -15,9 +17,13 @@ export function closeHarness(
   overrides: Partial<CloseDeps> = {},
 ): CloseHarness {
   const enqueued: string[] = [];
-  const metrics: MetricsPort = { add: () => {} };
+  const gauges: CloseHarness["gauges"] = [];
+  const metrics: MetricsPort = {
+    add: (name, _unit, value, dimensions) => gauges.push({ name, value, dimensions }),
+  };
   return {
     enqueued,
+    gauges,
     deps: {
       store: periodCloseStore(table),
       now: () => new Date(now),

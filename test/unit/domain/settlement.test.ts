@@ -9,7 +9,6 @@ import {
   OrderClosedError,
   plannedUnitCostUpTo,
   postBacklog,
-  type SettlementResult,
   settle,
   wipBalance,
 } from "../../../domain/index.js";
@@ -24,11 +23,9 @@ import {
   material,
   postingContext,
   product,
-  rates,
   releasedOrder,
-  routing,
-  routingOperation,
-  workCenter,
+  settled,
+  twoWorkCenterMasterData,
 } from "../../fixtures/domain.js";
 
 /*
@@ -56,29 +53,7 @@ import {
  *   Journal: Dr VARIANCE_SCRAP 44.35 / Cr WIP; Dr VARIANCE_USAGE 20.46 / Cr WIP;
  *            Dr WIP 28.85 / Cr VARIANCE_OTHER (favourable, sides flipped) → WIP 0.
  */
-const md = masterData({
-  materials: [
-    product({ standardPrice: dec("20.00") }),
-    material({ material: "A", decimals: 0, standardPrice: dec("2.00") }),
-    material({ material: "B", decimals: 0, standardPrice: dec("1.00") }),
-  ],
-  workCenters: [
-    workCenter({ workCenter: "WC-1", rates: rates({ labor: "41.15" }) }),
-    workCenter({ workCenter: "WC-2", rates: rates({ machine: "25.00" }) }),
-  ],
-  bom: bom({
-    items: [
-      bomItem({ item: "0010", component: "A", qty: dec("3"), operation: "0010" }),
-      bomItem({ item: "0020", component: "B", qty: dec("2"), operation: "0020" }),
-    ],
-  }),
-  routing: routing({
-    operations: [
-      routingOperation({ op: "0010", workCenter: "WC-1", hoursPerUnit: hours({ labor: "0.1" }) }),
-      routingOperation({ op: "0020", workCenter: "WC-2", hoursPerUnit: hours({ machine: "0.2" }) }),
-    ],
-  }),
-});
+const md = twoWorkCenterMasterData();
 
 const confirm1 = (order: Order, stock: Record<string, string>) =>
   backflush(
@@ -99,10 +74,6 @@ const confirm2 = (order: Order, stock: Record<string, string>) =>
     postingContext(md, stock),
   );
 
-const settled = (r: SettlementResult) => {
-  if (r.kind !== "settled") throw new Error(`expected a settlement, got ${r.kind}`);
-  return r;
-};
 const lines = (order: Order, period: string) =>
   journalLines(order.state.periods[period] ?? {}).map(
     (l) => `${l.account} ${l.debit.toFixed(2)} ${l.credit.toFixed(2)}`,

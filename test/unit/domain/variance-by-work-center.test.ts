@@ -3,7 +3,6 @@ import {
   backflush,
   dec,
   type Order,
-  type SettlementResult,
   settle,
   subtractByWorkCenter,
   sumByWorkCenter,
@@ -19,11 +18,9 @@ import {
   material,
   postingContext,
   product,
-  rates,
   releasedOrder,
-  routing,
-  routingOperation,
-  workCenter,
+  settled,
+  twoWorkCenterMasterData,
 } from "../../fixtures/domain.js";
 
 /*
@@ -48,37 +45,12 @@ import {
  *   Σ scrap 10.12 + 51.35 = 61.47, the order's is 61.46: −0.01 to WC-2 (last operation) → 51.34
  *   Σ usage 16.35 + 3.00 = 19.35 = the order's: nothing to move.
  */
-const md = masterData({
-  materials: [
-    product({ standardPrice: dec("20.00") }),
-    material({ material: "A", decimals: 0, standardPrice: dec("2.00") }),
-    material({ material: "B", decimals: 0, standardPrice: dec("1.00") }),
-    material({ material: "C", decimals: 0, standardPrice: dec("3.00") }),
-    material({ material: "D", decimals: 0, standardPrice: dec("0.50") }),
-  ],
-  workCenters: [
-    workCenter({ workCenter: "WC-1", rates: rates({ labor: "41.15" }) }),
-    workCenter({ workCenter: "WC-2", rates: rates({ machine: "25.00" }) }),
-  ],
-  bom: bom({
-    items: [
-      bomItem({ item: "0010", component: "A", qty: dec("3"), operation: "0010" }),
-      bomItem({ item: "0020", component: "B", qty: dec("2"), operation: "0020" }),
-    ],
-  }),
-  routing: routing({
-    operations: [
-      routingOperation({ op: "0010", workCenter: "WC-1", hoursPerUnit: hours({ labor: "0.1" }) }),
-      routingOperation({ op: "0020", workCenter: "WC-2", hoursPerUnit: hours({ machine: "0.2" }) }),
-    ],
-  }),
-});
+const md = twoWorkCenterMasterData(
+  material({ material: "C", decimals: 0, standardPrice: dec("3.00") }),
+  material({ material: "D", decimals: 0, standardPrice: dec("0.50") }),
+);
 const stock = { "A@MAIN": "100", "B@MAIN": "100", "C@MAIN": "100", "D@MAIN": "100" };
 
-const settled = (r: SettlementResult) => {
-  if (r.kind !== "settled") throw new Error(`expected a settlement, got ${r.kind}`);
-  return r;
-};
 const view = (rows: readonly WorkCenterVariance[]) =>
   rows.map((r) => `${r.workCenter} ${r.scrap.toFixed(2)} ${r.usage.toFixed(2)}`);
 
