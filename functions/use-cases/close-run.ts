@@ -18,6 +18,7 @@ import {
 import { backoffDelay, type MetricsPort, sleep } from "../shared/ports.js";
 import { assertPeriod, type CloseRequestDeps } from "./close-request.js";
 import { CloseConflictError } from "./errors.js";
+import { sealPeriodLedger } from "./ledger-seal.js";
 import type { ClosedOrderWrite, OrderStateEntry, PeriodCloseStore } from "./period-close-port.js";
 import { closedReport, type PeriodReport, reportView, summarizePeriod } from "./period-report.js";
 
@@ -287,8 +288,9 @@ async function finishClose(deps: CloseDeps, plant: string, period: string): Prom
     }
     throw error;
   }
-  // The seal: one pass over the period's ledger lines by the period index (docs/ledger.md).
-  const ledger = await store.ledgerDigest(plant, period);
+  // The seal: one pass over the period's ledger lines by the period index, after the lines of
+  // postings still being projected are written (docs/ledger.md, "What the seal relies on").
+  const ledger = await sealPeriodLedger(store.ledgerSeal, plant, period, deps.log);
   report = { ...report, ledgerDigest: ledger.digest, ledgerLines: ledger.lines };
   deps.metrics.add("BacklogOpen", "Count", backlogOpen, { plant });
   if (!(await store.finishClose(plant, period, { closedAt: deps.now().toISOString(), data: report }))) {

@@ -4,13 +4,13 @@
  * transactions. Transaction details (item limits, sizes, cancellation reasons) stay here.
  */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { type CloseRow, ledgerDigest } from "../../../domain/index.js";
+import type { CloseRow } from "../../../domain/index.js";
 import { unpack } from "../../shared/codec.js";
 import { keys } from "../../shared/keys.js";
 import type { CloseRowsPage, CommitOutcome, PeriodCloseStore } from "../../use-cases/period-close-port.js";
 import { TransactionCancelledError } from "../errors.js";
 import type { TableContext } from "./client.js";
-import { periodLines } from "./ledger.js";
+import { ledgerStore, listLedgerSources, periodLines } from "./ledger.js";
 import { loadMaterials, loadWorkCenters } from "./master-data.js";
 import { orderWrite } from "./orders.js";
 import {
@@ -89,7 +89,11 @@ export function periodCloseStore(t: TableContext): PeriodCloseStore {
       }
     },
     getStoredReport: (plant, period) => getStoredReport(t, plant, period),
-    ledgerDigest: async (plant, period) => ledgerDigest(await periodLines(t, plant, period)),
+    ledgerSeal: {
+      periodLines: (plant, period) => periodLines(t, plant, period),
+      ledgerSources: (plant, period) => listLedgerSources(t, plant, period),
+      ledger: ledgerStore(t),
+    },
   };
 }
 
