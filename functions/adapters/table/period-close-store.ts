@@ -84,7 +84,9 @@ export function periodCloseStore(t: TableContext): PeriodCloseStore {
         await transactWrite(t, finishCloseWrites(t, plant, period, report));
         return true;
       } catch (error) {
-        if (error instanceof TransactionCancelledError) return false;
+        // A conflict or throttling is worth another try (the caller retries); a failed condition
+        // means a concurrent finisher closed the period first.
+        if (error instanceof TransactionCancelledError && !isTransient(error)) return false;
         throw error;
       }
     },
