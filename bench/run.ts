@@ -138,6 +138,12 @@ const FIGURES: readonly FigureSpec[] = [
     unit: "RRU/line",
     digits: 4,
   },
+  {
+    key: "sealCheckReadUnitsPerLine200",
+    label: "seal completeness check, 200/order",
+    unit: "RRU/line",
+    digits: 4,
+  },
   { key: "backflushMsPer1000Lines", label: "domain backflush", unit: "ms/1,000 lines", digits: 2 },
   { key: "e2eConfirmationsPerSec", label: "end to end (sandbox)", unit: "confirmations/s", digits: 1 },
   { key: "e2eEngineTxPerSec", label: "raw TransactWriteItems, same size", unit: "tx/s", digits: 1 },
@@ -310,11 +316,14 @@ async function measureLedger(services: BenchServices, config: BenchConfig, log: 
       log.add(`ledgerSettlementItemsPerOrder${postings}`, c.settlementItemsReadPerOrder);
       log.add(`digestItemsPerLine${postings}`, c.digestItemsReadPerLine);
       log.add(`digestReadUnitsPerLine${postings}`, c.digestReadUnitsPerLine);
+      log.add(`sealCheckItemsPerPosting${postings}`, c.sealCheckItemsPerPosting);
+      log.add(`sealCheckReadUnitsPerLine${postings}`, c.sealCheckReadUnitsPerLine);
       log.detail("ledgerClose", c);
       say(
         `ledger close ${run}/${config.runs}, ${c.orders} orders × ${postings} postings, ${c.lines} lines: ` +
           `settlement ${fixed(c.settlementItemsReadPerOrder, 2)} items/order; digest pass ` +
-          `${fixed(c.digestItemsReadPerLine, 3)} items and ${fixed(c.digestReadUnitsPerLine, 4)} RRU per line`,
+          `${fixed(c.digestItemsReadPerLine, 3)} items and ${fixed(c.digestReadUnitsPerLine, 4)} RRU per line; ` +
+          `seal check ${fixed(c.sealCheckItemsPerPosting, 2)} items per posting, ${fixed(c.sealCheckReadUnitsPerLine, 4)} RRU per line`,
       );
     }
   }

@@ -61,6 +61,13 @@ export const CLOSE_QUEUE = {
   visibilityTimeoutSeconds: 6 * CLOSE_WORKER_TIMEOUT_SECONDS,
   maxReceiveCount: 5,
   retentionDays: 14,
+  /**
+   * A failed request is made visible again early (ChangeMessageVisibility), after
+   * firstSeconds × factor^(receives − 1), at most maxSeconds, with jitter (between half and all of
+   * it): about 5 s, 20 s, 80 s, 320 s, so a transient failure costs seconds and a permanent one
+   * reaches the DLQ after 5 receives in about 7 minutes, not 6 hours.
+   */
+  retry: { firstSeconds: 5, factor: 4, maxSeconds: 900 },
 } as const;
 
 /**

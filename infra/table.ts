@@ -39,12 +39,16 @@ export const REORDER_INDEX = {
   projection: "KEYS_ONLY",
 } as const satisfies IndexDefinition;
 
-/** Orders the next period close must read (sparse). */
+/**
+ * What a period close must read (sparse): the orders, and per period the confirmation postings and
+ * reversals whose ledger lines are projected after their commit (the seal checks they are all there).
+ */
 export const CLOSE_INDEX = {
   indexName: "gsi3",
   partitionKey: "gsi3pk",
   sortKey: "gsi3sk",
-  purpose: "orders the next period close must read (unsettled, or posted to since settlement)",
+  purpose:
+    "orders the next period close must read (unsettled, or posted to since settlement); per period, the postings and reversals whose ledger lines the seal checks",
   projection: "KEYS_ONLY",
 } as const satisfies IndexDefinition;
 

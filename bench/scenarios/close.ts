@@ -35,7 +35,7 @@ import {
   transactWrite,
 } from "../../functions/adapters/table/index.js";
 import { pack, unpack } from "../../functions/shared/codec.js";
-import { keys } from "../../functions/shared/keys.js";
+import { indexKeys, keys } from "../../functions/shared/keys.js";
 import { noMetrics, silentLog } from "../../functions/shared/ports.js";
 import { postingLedgerLines } from "../../functions/use-cases/ledger.js";
 import { runClose } from "../../functions/use-cases/period-close.js";
@@ -82,7 +82,10 @@ export async function seedClose(
   await seedMasterData({ table: t, now: () => new Date() }, plant, md);
   const templates = postedTemplates(t, md, postingsPerOrder, period);
   const copies = orderCopies(t, plant, templates, orders);
-  await batchWrite(t, [...copies.snapshots, ...copies.orderItems, ...copies.records]);
+  // With the ledger, each record is listed under its period as the worker's commit lists it
+  // (the seal's completeness check reads that list, docs/ledger.md).
+  const records = options.ledger ? copies.records.map((r) => listedRecord(plant, period, r)) : copies.records;
+  await batchWrite(t, [...copies.snapshots, ...copies.orderItems, ...records]);
   // The posting records' ledger lines, as the worker's projection writes them (docs/ledger.md).
   if (options.ledger) await batchWrite(t, ledgerItems(plant, period, copies.records));
   await stockAggregates(t, plant, period, copies.used);
@@ -112,6 +115,16 @@ function orderCopies(t: TableContext, plant: string, templates: readonly Templat
     });
   }
   return { orderItems, snapshots, records, used };
+}
+
+/** A posting record with its requested date and its entry in the period's list of projected postings. */
+function listedRecord(plant: string, period: string, r: Record<string, unknown>): Record<string, unknown> {
+  const { movements } = unpack<{ movements: MovementView[] }>(r.data as Uint8Array);
+  return {
+    ...r,
+    postingDate: `${period}-15`,
+    ...indexKeys.ledgerSource(plant, period, String(r.confirmationId), "P", movements.length),
+  };
 }
 
 /** The lines each posting record projects to (postingLedgerLines), as table items. */

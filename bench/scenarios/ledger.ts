@@ -4,10 +4,11 @@
  *   worker run: see worker.ts, family "ledger");
  * - GET movements for one material reads only that material's lines: read units and items
  *   evaluated per returned line;
- * - the close: settlement reads per order stay flat in postings, and the digest pass reads the
- *   period's lines once by the period index (items and read units per line), at 20 and at 200
- *   postings per order.
+ * - the close: settlement reads per order stay flat in postings, the digest pass reads the
+ *   period's lines once by the period index (items and read units per line), and the seal's
+ *   completeness check reads one keys-only entry per posting, at 20 and at 200 postings per order.
  */
+import { listLedgerSources } from "../../functions/adapters/table/index.js";
 import { movementsView, periodLedgerDigest } from "../../functions/use-cases/ledger.js";
 import { CapacityMeter } from "../capacity.js";
 import type { BenchServices } from "../services.js";
@@ -66,6 +67,9 @@ export interface LedgerCloseFigures {
   readonly digestItemsReadPerLine: number;
   readonly digestReadUnitsPerLine: number;
   readonly digestSeconds: number;
+  /** The seal's completeness check: the period's listed postings, keys only (ledger-seal.ts). */
+  readonly sealCheckItemsPerPosting: number;
+  readonly sealCheckReadUnitsPerLine: number;
 }
 
 /**
@@ -85,12 +89,23 @@ export async function closeWithLedger(
     detach,
   );
   const lines = digest.result.lines;
+  const checkMeter = new CapacityMeter();
+  const detachCheck = checkMeter.attach(services.ddb);
+  const sources = await listLedgerSources(services.table, fixture.plant, fixture.period).finally(detachCheck);
+  if (sources.length !== orders * postings)
+    throw new Error(`ledger close: ${sources.length} postings listed, ${orders * postings} seeded`);
+  const besides = {
+    items: meter.reads.items + checkMeter.reads.items,
+    units: meter.reads.units + checkMeter.reads.units,
+  };
   return {
     orders,
     postingsPerOrder: postings,
     lines,
-    settlementItemsReadPerOrder: (close.itemsRead - meter.reads.items) / orders,
-    settlementReadUnitsPerOrder: close.readUnitsPerOrder - meter.reads.units / orders,
+    settlementItemsReadPerOrder: (close.itemsRead - besides.items) / orders,
+    settlementReadUnitsPerOrder: close.readUnitsPerOrder - besides.units / orders,
+    sealCheckItemsPerPosting: checkMeter.reads.items / Math.max(1, sources.length),
+    sealCheckReadUnitsPerLine: checkMeter.reads.units / Math.max(1, lines),
     digestItemsReadPerLine: meter.reads.items / Math.max(1, lines),
     digestReadUnitsPerLine: meter.reads.units / Math.max(1, lines),
     digestSeconds: digest.seconds,

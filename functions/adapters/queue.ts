@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { CloseRequest, PostingMessage } from "../shared/messages.js";
 
 export interface QueueContext {
@@ -85,6 +85,24 @@ export const postingIds = {
 export async function sendCloseRequest(q: QueueContext, request: CloseRequest): Promise<void> {
   await q.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: JSON.stringify(request) }));
 }
+
+/**
+ * The redelivery port of a queue consumer: the received message (its receipt handle) becomes
+ * visible again after `seconds`, instead of after the queue's visibility timeout.
+ */
+export type RetryLater = (receiptHandle: string, seconds: number) => Promise<void>;
+
+export const retryLater =
+  (q: QueueContext): RetryLater =>
+  async (receiptHandle, seconds) => {
+    await q.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: q.url,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: Math.max(0, Math.round(seconds)),
+      }),
+    );
+  };
 
 /**
  * The backlog-retry port of the synchronous stock postings: one message in the plant's backlog

@@ -88,6 +88,17 @@ export const indexKeys = {
     [CLOSE_INDEX.sortKey]: order,
   }),
   /**
+   * A posting (`P`) or reversal (`R`) record whose ledger lines are projected after its commit, in the
+   * close index under its own partition per plant and period, with the number of lines it projects:
+   * the close checks them before it seals the period (docs/ledger.md, "What the seal relies on").
+   * Identifiers have no `#`, so `<id>#<P|R>#<lines>` splits back.
+   */
+  ledgerSource: (plant: string, period: string, id: string, kind: "P" | "R", lines: number) => ({
+    [CLOSE_INDEX.partitionKey]: indexKeys.ledgerSourcesPk(plant, period),
+    [CLOSE_INDEX.sortKey]: `${id}#${kind}#${lines}`,
+  }),
+  ledgerSourcesPk: (plant: string, period: string) => `CLOSE#${plant}#LDG#${period}`,
+  /**
    * Order list (ORDERS_INDEX): partition per plant and status, sort key `releasedAt|order|m=material/`
    * so newest first is a descending Query and `|m=<material>/` (no identifier has `|`, `=` or `/`)
    * matches the material only.

@@ -17,9 +17,12 @@ import {
 } from "../../domain/index.js";
 import { backoffDelay, type MetricsPort, sleep } from "../shared/ports.js";
 import { assertPeriod, type CloseRequestDeps } from "./close-request.js";
+import { retryingCloseStore } from "./close-retry.js";
 import { CloseConflictError } from "./errors.js";
+import { sealPeriodLedger } from "./ledger-seal.js";
 import type { ClosedOrderWrite, OrderStateEntry, PeriodCloseStore } from "./period-close-port.js";
 import { closedReport, type PeriodReport, reportView, summarizePeriod } from "./period-report.js";
+import type { RetryPolicy } from "./retry.js";
 
 export interface CloseDeps extends CloseRequestDeps {
   readonly metrics: MetricsPort;
@@ -35,6 +38,8 @@ export interface CloseDeps extends CloseRequestDeps {
   /** Transactions of a page committed in parallel. */
   readonly concurrency?: number | undefined;
   readonly sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** Backoff of the store calls' retries on conflicts and throttling (retry.ts; SYNC_RETRY when absent). */
+  readonly retry?: Partial<RetryPolicy> | undefined;
   /** Fault injection for tests: throwing here simulates a crash after a commit (n orders closed so far). */
   readonly faults?: { afterCommit?(closedInThisInvocation: number): void } | undefined;
 }
@@ -64,8 +69,10 @@ interface ClosingOrder {
  * stock journal, inventory turnover, backlog; the journal must balance, else the period is
  * given back and the close fails loudly. Report and lock "closed" commit together.
  */
-export async function runClose(deps: CloseDeps, plant: string, period: string): Promise<CloseRunResult> {
+export async function runClose(given: CloseDeps, plant: string, period: string): Promise<CloseRunResult> {
   assertPeriod(period);
+  // Conflicts and throttling are retried in place (close-retry.ts), not by a redelivery.
+  const deps: CloseDeps = { ...given, store: retryingCloseStore(given.store, given) };
   const { store } = deps;
   const lock = (await store.getPeriodState(plant)).locked.get(period);
   if (
@@ -287,8 +294,9 @@ async function finishClose(deps: CloseDeps, plant: string, period: string): Prom
     }
     throw error;
   }
-  // The seal: one pass over the period's ledger lines by the period index (docs/ledger.md).
-  const ledger = await store.ledgerDigest(plant, period);
+  // The seal: one pass over the period's ledger lines by the period index, after the lines of
+  // postings still being projected are written (docs/ledger.md, "What the seal relies on").
+  const ledger = await sealPeriodLedger(store.ledgerSeal, plant, period, deps.log);
   report = { ...report, ledgerDigest: ledger.digest, ledgerLines: ledger.lines };
   deps.metrics.add("BacklogOpen", "Count", backlogOpen, { plant });
   if (!(await store.finishClose(plant, period, { closedAt: deps.now().toISOString(), data: report }))) {

@@ -79,7 +79,9 @@ export async function projectPosting(
   }
   const { posting } = await t.source(plant, id);
   if (!posting?.period || posting.status === "rejected") return 0;
-  const expected = postingLedgerLines(plant, id, { ...posting, period: posting.period }, requestedDate);
+  // The record's own requested date where it keeps one (docs/data-model.md), else the message's.
+  const date = posting.postingDate ?? requestedDate;
+  const expected = postingLedgerLines(plant, id, { ...posting, period: posting.period }, date);
   return writeMissing(t, plant, id, expected);
 }
 
@@ -110,7 +112,13 @@ export async function projectReversal(
       t,
       plant,
       id,
-      postingLedgerLines(plant, id, { ...posting, period: posting.period }, requestedDate),
+      // The posting's lines carry the posting's date, not the reversal's.
+      postingLedgerLines(
+        plant,
+        id,
+        { ...posting, period: posting.period },
+        posting.postingDate ?? requestedDate,
+      ),
     );
   }
   const existing = await t.documentLines(plant, id);
@@ -120,7 +128,7 @@ export async function projectReversal(
     originals,
     {
       period: reversal.period,
-      postingDate: linePostingDate(requestedDate, reversal.period),
+      postingDate: linePostingDate(reversal.postingDate ?? requestedDate, reversal.period),
       postedAt: reversal.reversedAt,
     },
     first,

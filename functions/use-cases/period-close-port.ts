@@ -14,6 +14,7 @@ import type {
   StockItemTotals,
   WorkCenter,
 } from "../../domain/index.js";
+import type { LedgerSealStore } from "./ledger-seal.js";
 
 /** An order's running state as the close reads it (the immutable snapshot is read separately). */
 export interface OrderStateEntry {
@@ -103,6 +104,9 @@ export interface PeriodCloseStore {
    */
   finishClose(plant: string, period: string, report: { closedAt: string; data: unknown }): Promise<boolean>;
   getStoredReport<T>(plant: string, period: string): Promise<T | undefined>;
-  /** The ledger seal of the period: SHA-256 over its stock-ledger lines and their count (docs/ledger.md). */
-  ledgerDigest(plant: string, period: string): Promise<{ digest: string; lines: number }>;
+  /**
+   * What the ledger seal reads and repairs (docs/ledger.md): the period's lines, the postings and
+   * reversals listed under the period, and the ledger port to project what is missing.
+   */
+  readonly ledgerSeal: LedgerSealStore;
 }

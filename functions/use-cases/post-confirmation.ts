@@ -116,6 +116,7 @@ async function attempt(
     period,
     createdAt: at,
     receivedAt,
+    postingDate: body.postingDate,
     stock: result.stock.map((delta) => ({
       delta,
       issuedValue: issued.get(stockKey(delta.material, delta.location)),

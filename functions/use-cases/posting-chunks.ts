@@ -25,6 +25,8 @@ export interface PostingPlan {
   readonly period: string;
   readonly createdAt: string;
   readonly receivedAt: string;
+  /** The requested posting date (absent in plans from before it was kept). */
+  readonly postingDate?: string | undefined;
   readonly stock: readonly { delta: StockDelta; issuedValue?: Decimal | undefined; reorder: boolean }[];
   /** Backlog lines decided at planning; written by the chunks. */
   readonly backlog: readonly BacklogLine[];
@@ -43,6 +45,7 @@ export function recordWrite(deps: PostingDeps, plant: string, id: string, plan: 
     data: plan.data,
     at: plan.createdAt,
     receivedAt: plan.receivedAt,
+    ...(plan.postingDate !== undefined && { postingDate: plan.postingDate }),
   });
 }
 

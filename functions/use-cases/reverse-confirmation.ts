@@ -38,6 +38,9 @@ interface ReversalPlan {
   readonly stock: readonly { delta: StockDelta; issuedValue?: Decimal | undefined }[];
   readonly cancel: readonly StoredBacklogLine[];
   readonly movements: readonly MovementView[];
+  /** The requested posting date and the opposite lines to project (absent in older plans). */
+  readonly postingDate?: string | undefined;
+  readonly ledgerLines?: number | undefined;
 }
 
 /**
@@ -132,6 +135,9 @@ async function attempt(
     })),
     cancel: items.backlog.filter((b) => b.status === "open"),
     movements: movementViews(result.movements, materials),
+    postingDate,
+    // One opposite line per earlier line: the posting's and one per backlog posting so far.
+    ledgerLines: posting.data.movements.length + backlogPostings.length,
   };
   const order = s.writes.order(stored, result.order);
   const effects = effectWrites(deps, plant, plan);
@@ -171,6 +177,8 @@ function finalWrites(deps: PostingDeps, plant: string, id: string, plan: Reversa
       at: plan.at,
       requestedAt: plan.requestedAt,
       movements: plan.movements,
+      postingDate: plan.postingDate,
+      ledgerLines: plan.ledgerLines,
     }),
     w.postingReversed(plant, id, plan.at),
   ];

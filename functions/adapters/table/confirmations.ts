@@ -1,7 +1,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { PostedConfirmation } from "../../../domain/index.js";
 import { pack, unpack } from "../../shared/codec.js";
-import { keys } from "../../shared/keys.js";
+import { indexKeys, keys } from "../../shared/keys.js";
 import { type StoredBacklogLine, toBacklogLine } from "./backlog.js";
 import type { TableContext } from "./client.js";
 import { queryAll } from "./query.js";
@@ -122,8 +122,14 @@ export function postingWrite(
     data: PostingRecordData;
     at: string;
     receivedAt?: string;
+    /** The requested posting date (its lines' postingDate follows from it and the period). */
+    postingDate?: string;
   },
 ): TaggedItem {
+  // The lines this record projects after its commit: listed for the period's close (docs/ledger.md).
+  const lines = p.data.movements.length;
+  const listed =
+    p.status !== "rejected" && p.period !== undefined && p.postingDate !== undefined && lines > 0;
   return {
     role: "record",
     key: id,
@@ -139,6 +145,8 @@ export function postingWrite(
           ...(p.period ? { period: p.period } : {}),
           ...(p.rejection ? { rejection: p.rejection } : {}),
           ...(p.receivedAt ? { receivedAt: p.receivedAt } : {}),
+          ...(p.postingDate ? { postingDate: p.postingDate } : {}),
+          ...(listed && p.period ? indexKeys.ledgerSource(plant, p.period, id, "P", lines) : {}),
           postedAt: p.at,
           data: pack(p.data),
         },

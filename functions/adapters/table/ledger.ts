@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { DocumentType, LedgerKind, LedgerLine, PostedMovement } from "../../../domain/index.js";
 import {
+  CLOSE_INDEX,
   LEDGER_MATERIAL_INDEX,
   LEDGER_ORDER_INDEX,
   LEDGER_PERIOD_INDEX,
@@ -340,6 +341,8 @@ export interface LedgerSource {
         readonly operation: string;
         readonly period?: string | undefined;
         readonly postedAt: string;
+        /** The requested posting date, kept on the record (absent on records from before). */
+        readonly postingDate?: string | undefined;
         readonly movements: readonly PostedMovement[];
       }
     | undefined;
@@ -348,6 +351,7 @@ export interface LedgerSource {
         readonly status: string;
         readonly period?: string | undefined;
         readonly reversedAt?: string | undefined;
+        readonly postingDate?: string | undefined;
       }
     | undefined;
 }
@@ -369,13 +373,58 @@ export async function getLedgerSource(t: TableContext, plant: string, id: string
           operation: String(p.operation),
           period: str(p.period),
           postedAt: String(p.postedAt),
+          postingDate: str(p.postingDate),
           movements: unpack<{ movements?: PostedMovement[] }>(p.data as Uint8Array).movements ?? [],
         }
       : undefined,
     reversal: r
-      ? { status: String(r.status), period: str(r.period), reversedAt: str(r.reversedAt) }
+      ? {
+          status: String(r.status),
+          period: str(r.period),
+          reversedAt: str(r.reversedAt),
+          postingDate: str(r.postingDate),
+        }
       : undefined,
   };
+}
+
+/** A posting or reversal of the period whose lines were projected after its commit, with their number. */
+export interface LedgerSourceEntry {
+  readonly document: string;
+  readonly kind: "posting" | "reversal";
+  readonly lines: number;
+}
+
+/**
+ * The postings and reversals of a period that project lines after their commit: their partition of
+ * the close index (keys only, so a few bytes per posting), read once by the close before the seal.
+ */
+export async function listLedgerSources(
+  t: TableContext,
+  plant: string,
+  period: string,
+): Promise<LedgerSourceEntry[]> {
+  const out: LedgerSourceEntry[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await t.ddb.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        IndexName: CLOSE_INDEX.indexName,
+        KeyConditionExpression: "#pk = :pk",
+        ExpressionAttributeNames: { "#pk": CLOSE_INDEX.partitionKey, "#sk": CLOSE_INDEX.sortKey },
+        ExpressionAttributeValues: { ":pk": indexKeys.ledgerSourcesPk(plant, period) },
+        ProjectionExpression: "#sk",
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of res.Items ?? []) {
+      const [document = "", kind, lines] = String(item[CLOSE_INDEX.sortKey]).split("#");
+      out.push({ document, kind: kind === "R" ? "reversal" : "posting", lines: Number(lines) });
+    }
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
 }
 
 /** The ledger's port for the worker's use cases (docs/data-model.md, "The stock ledger"). */

@@ -4,13 +4,13 @@
  * transactions. Transaction details (item limits, sizes, cancellation reasons) stay here.
  */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { type CloseRow, ledgerDigest } from "../../../domain/index.js";
+import type { CloseRow } from "../../../domain/index.js";
 import { unpack } from "../../shared/codec.js";
 import { keys } from "../../shared/keys.js";
 import type { CloseRowsPage, CommitOutcome, PeriodCloseStore } from "../../use-cases/period-close-port.js";
 import { TransactionCancelledError } from "../errors.js";
 import type { TableContext } from "./client.js";
-import { periodLines } from "./ledger.js";
+import { ledgerStore, listLedgerSources, periodLines } from "./ledger.js";
 import { loadMaterials, loadWorkCenters } from "./master-data.js";
 import { orderWrite } from "./orders.js";
 import {
@@ -84,12 +84,18 @@ export function periodCloseStore(t: TableContext): PeriodCloseStore {
         await transactWrite(t, finishCloseWrites(t, plant, period, report));
         return true;
       } catch (error) {
-        if (error instanceof TransactionCancelledError) return false;
+        // A conflict or throttling is worth another try (the caller retries); a failed condition
+        // means a concurrent finisher closed the period first.
+        if (error instanceof TransactionCancelledError && !isTransient(error)) return false;
         throw error;
       }
     },
     getStoredReport: (plant, period) => getStoredReport(t, plant, period),
-    ledgerDigest: async (plant, period) => ledgerDigest(await periodLines(t, plant, period)),
+    ledgerSeal: {
+      periodLines: (plant, period) => periodLines(t, plant, period),
+      ledgerSources: (plant, period) => listLedgerSources(t, plant, period),
+      ledger: ledgerStore(t),
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { pack } from "../../shared/codec.js";
-import { keys } from "../../shared/keys.js";
+import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
 import type { MovementView } from "./confirmations.js";
 import type { TaggedItem } from "./transact.js";
@@ -20,8 +20,17 @@ export function reversalPut(
     readonly period?: string | undefined;
     readonly rejection?: { code: string; message: string } | undefined;
     readonly movements?: readonly MovementView[] | undefined;
+    /** The requested posting date of the reversal. */
+    readonly postingDate?: string | undefined;
+    /** The opposite lines it projects after its commit (one per earlier line of the document). */
+    readonly ledgerLines?: number | undefined;
   },
 ): TaggedItem {
+  const listed =
+    r.status === "reversed" &&
+    r.period !== undefined &&
+    r.postingDate !== undefined &&
+    (r.ledgerLines ?? 0) > 0;
   return {
     role: "record",
     key: `${id}:reversal`,
@@ -35,6 +44,8 @@ export function reversalPut(
           requestedAt: r.requestedAt,
           ...(r.period ? { period: r.period } : {}),
           ...(r.rejection ? { rejection: r.rejection } : {}),
+          ...(r.postingDate ? { postingDate: r.postingDate } : {}),
+          ...(listed && r.period ? indexKeys.ledgerSource(plant, r.period, id, "R", r.ledgerLines ?? 0) : {}),
           data: pack({ movements: r.movements ?? [] }),
         },
         ConditionExpression:

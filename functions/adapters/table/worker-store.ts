@@ -75,6 +75,7 @@ export interface WorkerWrites {
       data: PostingRecordData;
       at: string;
       receivedAt?: string;
+      postingDate?: string;
     },
   ): Write;
   order(stored: StoredOrder, next: Order): Write;
@@ -100,6 +101,8 @@ export interface WorkerWrites {
       period?: string | undefined;
       rejection?: { code: string; message: string } | undefined;
       movements?: readonly MovementView[] | undefined;
+      postingDate?: string | undefined;
+      ledgerLines?: number | undefined;
     },
   ): Write;
   postingReversing(plant: string, id: string, at: string): Write;
