@@ -47,7 +47,19 @@ const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));
 const FIGURES: readonly FigureSpec[] = [
   { key: "engineTxPerSec", label: "raw TransactWriteItems", unit: "tx/s", digits: 1 },
   { key: "workerConfirmationsPerSec", label: "worker", unit: "confirmations/s", digits: 1 },
-  { key: "workerToEngineRatio", label: "worker / engine", unit: "", digits: 2, goal: ">= 0.6" },
+  { key: "workerToEngineRatio", label: "worker / engine", unit: "", digits: 2, goal: ">= 0.8" },
+  {
+    key: "intakeRequestsPerConfirmation",
+    label: "intake DynamoDB requests",
+    unit: "requests/confirmation",
+    digits: 2,
+  },
+  {
+    key: "workerRequestsPerConfirmation",
+    label: "worker DynamoDB requests",
+    unit: "requests/confirmation",
+    digits: 2,
+  },
   { key: "writeUnitsPerConfirmation", label: "write units", unit: "WRU/confirmation", digits: 2 },
   {
     key: "minimumWriteUnitsPerConfirmation",
@@ -250,15 +262,25 @@ async function measureWorkerAndEngine(services: BenchServices, config: BenchConf
     log.add("writeUnitsToMinimumRatio", w.writeUnitsPerConfirmation / w.minimumWriteUnitsPerConfirmation);
     log.add("indexWriteUnitsPerConfirmation", w.indexWriteUnitsPerConfirmation);
     log.add("readUnitsPerConfirmation", w.readUnitsPerConfirmation);
+    log.add("intakeRequestsPerConfirmation", requestsPer(w.calls.intake));
+    log.add("workerRequestsPerConfirmation", requestsPer(w.calls.worker));
     log.detail("worker", w);
     log.detail("engine", e);
     say(
       `worker ${run}/${config.runs}: ${w.confirmations} confirmations in ${fixed(w.seconds)} s = ` +
         `${fixed(w.confirmationsPerSec)}/s; engine ${fixed(e.txPerSec)} tx/s of ${e.itemsPerTransaction} items; ` +
-        `${fixed(w.writeUnitsPerConfirmation, 2)} WRU/confirmation (minimum ${fixed(w.minimumWriteUnitsPerConfirmation, 2)})`,
+        `${fixed(w.writeUnitsPerConfirmation, 2)} WRU/confirmation (minimum ${fixed(w.minimumWriteUnitsPerConfirmation, 2)}); ` +
+        `DynamoDB requests per confirmation: intake ${callList(w.calls.intake)}, worker ${callList(w.calls.worker)}`,
     );
   }
 }
+
+type Calls = Readonly<Record<string, { readonly perConfirmation: number }>>;
+const requestsPer = (calls: Calls) => Object.values(calls).reduce((n, c) => n + c.perConfirmation, 0);
+const callList = (calls: Calls) =>
+  `${fixed(requestsPer(calls), 2)} (${Object.entries(calls)
+    .map(([command, c]) => `${command} ${fixed(c.perConfirmation, 2)}`)
+    .join(", ")})`;
 
 async function measureClose(services: BenchServices, config: BenchConfig, log: RunLog) {
   for (const postings of config.close.postingsPerOrder) {

@@ -8,10 +8,12 @@ import {
   getPeriodState,
   type IntakeRecord,
   type IntakeRecords,
+  type IntakeStart,
   intakeRecords,
   isPeriodClosedFor,
-  loadMaterials,
+  MasterDataCache,
   type PeriodState,
+  readIntakeStart,
   type StoredOrder,
   type TableContext,
 } from "../adapters/table/index.js";
@@ -26,8 +28,10 @@ export type { ConfirmationRequest } from "../shared/queued-confirmation.js";
 
 /** What intake reads besides its own records: the order, master data, periods, the worker's outcome. */
 export interface IntakeReads {
-  order(plant: string, order: string): Promise<StoredOrder | undefined>;
-  materials(plant: string, ids: readonly string[]): Promise<ReadonlyMap<string, Material>>;
+  /** The intake record, the order, the period state and the master-data counter, in one request. */
+  start(plant: string, confirmationId: string, order: string): Promise<IntakeStart>;
+  /** From the container's cache, checked against the counter (`version` when the caller read it). */
+  materials(plant: string, ids: readonly string[], version?: number): Promise<ReadonlyMap<string, Material>>;
   periodState(plant: string): Promise<PeriodState>;
   confirmationItems(plant: string, id: string): Promise<ConfirmationItems>;
 }
@@ -48,11 +52,13 @@ export function tableIntakeDeps(
   now: () => Date,
   resendAfterSeconds: number = OUTBOX.resendAfterSeconds,
 ): IntakeDeps {
+  const cache = new MasterDataCache(table);
   return {
     intakes: intakeRecords(table),
     reads: {
-      order: (plant, order) => getOrder(table, plant, order),
-      materials: (plant, ids) => loadMaterials(table, plant, ids),
+      start: (plant, id, order) => readIntakeStart(table, plant, id, order),
+      materials: async (plant, ids, version) =>
+        (await cache.read(plant, { materials: ids }, version)).materials,
       periodState: (plant) => getPeriodState(table, plant),
       confirmationItems: (plant, id) => getConfirmationItems(table, plant, id),
     },
@@ -87,7 +93,8 @@ export async function acceptConfirmation(
 ): Promise<Accepted> {
   const id = request.confirmationId;
   const hash = fingerprint(request);
-  const existing = await deps.intakes.get(plant, id);
+  const start = await deps.reads.start(plant, id, request.order);
+  const existing = start.intake;
   if (existing) {
     if (existing.hash !== hash) {
       throw new IdempotencyKeyReusedError(`confirmation ${id} was already sent with a different body`);
@@ -101,11 +108,10 @@ export async function acceptConfirmation(
     return { confirmationId: id, status: "queued", href: href(plant, id) };
   }
 
-  await checkQuantities(deps.reads, plant, request);
+  await checkQuantities(deps.reads, plant, request, start);
   const postingDate = request.postingDate ?? isoDate(deps.now());
   const period = periodOf(postingDate);
-  if (isPeriodClosedFor(await deps.reads.periodState(plant), undefined)(period))
-    throw new PeriodClosedError(period);
+  if (isPeriodClosedFor(start.periods, undefined)(period)) throw new PeriodClosedError(period);
 
   const receivedAt = deps.now().toISOString();
   const message: ConfirmationMessage = {
@@ -148,17 +154,23 @@ async function enqueue(deps: IntakeDeps, plant: string, message: ConfirmationMes
  * product (yield, scrap decimals) and its components; an unknown order is left to the worker,
  * which records the rejection with its reason.
  */
-async function checkQuantities(reads: IntakeReads, plant: string, request: ConfirmationRequest) {
-  const stored = await reads.order(plant, request.order);
+async function checkQuantities(
+  reads: IntakeReads,
+  plant: string,
+  request: ConfirmationRequest,
+  start: IntakeStart,
+) {
+  const stored = start.order;
   if (!stored) return;
   const { snapshot } = stored.order;
   const lineComponents = (request.components ?? []).map((c) =>
     "component" in c ? c.component : snapshot.items.find((i) => i.item === c.item)?.component,
   );
-  const materials = await reads.materials(plant, [
-    snapshot.material,
-    ...lineComponents.flatMap((c) => (c ? [c] : [])),
-  ]);
+  const materials = await reads.materials(
+    plant,
+    [snapshot.material, ...lineComponents.flatMap((c) => (c ? [c] : []))],
+    start.masterDataVersion,
+  );
   const product = materials.get(snapshot.material);
   if (product) {
     assertQuantity(request.yield, product.decimals, "yield");

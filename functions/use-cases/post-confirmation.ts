@@ -12,6 +12,7 @@ import {
 import {
   isPeriodClosedFor,
   MAX_TRANSACTION_ITEMS,
+  type PostingStart,
   type StoredOrder,
   TransactionCancelledError,
 } from "../adapters/table/index.js";
@@ -70,7 +71,8 @@ async function attempt(
 ): Promise<PostingOutcome> {
   const s = deps.store;
   const id = body.confirmationId;
-  const existing = await s.confirmation(plant, id);
+  // The confirmation's items and the order's (with periods and the master-data counter): two requests at once.
+  const [existing, start] = await Promise.all([s.confirmation(plant, id), s.start(plant, body.order)]);
   if (existing.posting) {
     // A crash may have come between the commit and its ledger lines (docs/data-model.md).
     await projectPosting(s.ledger, plant, id, body.postingDate);
@@ -84,12 +86,12 @@ async function attempt(
   }
   if (existing.planExists) return resumePlan(deps, plant, id, body.postingDate);
 
-  const stored = await s.order(plant, body.order);
+  const stored = start.order;
   const at = deps.now().toISOString();
   let computed: { result: PostingResult; materials: ReadonlyMap<string, Material>; period: string };
   try {
     if (!stored) throw new UnknownOrderError(body.order);
-    computed = await compute(deps, plant, stored, fromQueuedConfirmation(body), state);
+    computed = await compute(deps, plant, { ...start, order: stored }, fromQueuedConfirmation(body), state);
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     await s.commit([
@@ -171,20 +173,22 @@ const ASSUMED_ON_HAND = new Decimal(10).pow(30);
 async function compute(
   deps: PostingDeps,
   plant: string,
-  stored: StoredOrder,
+  start: PostingStart & { order: StoredOrder },
   conf: Confirmation & { postingDate: string },
   state: AttemptState,
 ) {
   const s = deps.store;
+  const { order: stored, periods } = start;
   const { snapshot } = stored.order;
   const extraComponents = (conf.components ?? []).flatMap((c) => ("component" in c ? [c.component] : []));
-  const [{ materials, workCenters }, periods] = await Promise.all([
-    s.masterData(plant, {
+  const { materials, workCenters } = await s.masterData(
+    plant,
+    {
       materials: [snapshot.material, ...snapshot.items.map((i) => i.component), ...extraComponents],
       workCenters: snapshot.operations.flatMap((o) => (o.workCenter ? [o.workCenter] : [])),
-    }),
-    s.periods(plant),
-  ]);
+    },
+    start.masterDataVersion,
+  );
   const period = postingPeriod(conf.postingDate, isPeriodClosedFor(periods, stored.closedThrough));
   // A first pass against no stock names every stock item the posting may touch.
   const probe = backflush(stored.order, conf, { materials, workCenters, stock: new Map(), period });

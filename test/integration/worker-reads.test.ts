@@ -8,6 +8,7 @@ import {
   workerStore,
 } from "../../functions/adapters/table/index.js";
 import type { QueuedConfirmation } from "../../functions/shared/queued-confirmation.js";
+import { acceptConfirmation, tableIntakeDeps } from "../../functions/use-cases/confirmation-intake.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { addStock, NOW, releaseOrder, rim, seedMasterData } from "../fixtures/plant.js";
@@ -16,17 +17,22 @@ import { postingDeps } from "../support/posting.js";
 
 /**
  * The worker's reads (docs/data-model.md): master data cached per container behind the plant's
- * master-data counter, stock read only when a guard says the decision needs it.
+ * master-data counter, stock read only when a guard says the decision needs it, and the first
+ * small items of intake and of a posting in one request (functions/adapters/table/first-reads.ts).
  */
 let clients: TestClients;
 let table: TableContext;
 const read = { materialKeys: 0, stockKeys: 0 };
+/** Requests by command name, e.g. `GetCommand`, `BatchGetCommand` (reset by a test). */
+const requests = new Map<string, number>();
 
 beforeAll(() => {
   clients = testClients();
   const ddb = clients.ddb;
   const counting = {
     send: (command: unknown) => {
+      const name = (command as object).constructor.name;
+      requests.set(name, (requests.get(name) ?? 0) + 1);
       if (command instanceof BatchGetCommand) {
         for (const { Keys } of Object.values(command.input.RequestItems ?? {})) {
           for (const k of Keys ?? []) {
@@ -90,5 +96,51 @@ describe("worker reads", () => {
     // LID a receipt: not read), and the line's retry by itself reads RIM once more: 3 items.
     expect(outcome).toMatchObject({ status: "posted_with_backlog", backlogLines: 1 });
     expect(read.stockKeys).toBe(3);
+  });
+
+  it("reads intake's and a posting's first items in one request each", async () => {
+    const plant = freshPlant();
+    await seedMasterData(table, plant);
+    await releaseOrder(table, plant, { order: "1000001" });
+    await addStock(table, plant, "RIM", "MACH-01", "1000");
+    await addStock(table, plant, "ADH", "MACH-01", "10");
+    const sent: QueuedConfirmation[] = [];
+    const intake = tableIntakeDeps(
+      table,
+      async (message) => {
+        if (message.type === "confirmation") sent.push(message.confirmation);
+      },
+      () => new Date(NOW),
+    );
+    const request = {
+      confirmationId: "C-1",
+      order: "1000001",
+      operation: "0010",
+      yield: dec("100"),
+      scrap: dec("0"),
+    };
+    // Warm: the container's master-data cache holds LID (the product's decimals).
+    await acceptConfirmation(intake, plant, { ...request, confirmationId: "C-0" });
+
+    requests.clear();
+    await acceptConfirmation(intake, plant, request);
+    // Intake record + order (state, snapshot) + period state + master-data counter: one BatchGetItem;
+    // then the record's Put and, once the queue took it, its Update. No GetItem, no Query.
+    expect(Object.fromEntries(requests)).toEqual({ BatchGetCommand: 1, PutCommand: 1, UpdateCommand: 1 });
+
+    const deps: PostingDeps = { ...postingDeps(table, NOW), store: workerStore(table) };
+    await postConfirmation(deps, plant, sent[0] ?? body("C-0"), NOW);
+    requests.clear();
+    const sentBody = sent[1];
+    if (!sentBody) throw new Error("intake sent nothing");
+    await postConfirmation(deps, plant, sentBody, NOW);
+    // The confirmation's partition (a Query) beside order + periods + counter (one BatchGetItem),
+    // then the commit and the ledger lines: four requests, with master data from the cache.
+    expect(Object.fromEntries(requests)).toEqual({
+      QueryCommand: 1,
+      BatchGetCommand: 1,
+      TransactWriteCommand: 1,
+      BatchWriteCommand: 1,
+    });
   });
 });

@@ -166,7 +166,13 @@ export function fakeIntake(start = "2026-03-02T08:00:00.000Z", resendAfterSecond
   const outcomes = new InMemoryOutcomes();
   const queue = new InMemoryQueue();
   const reads: IntakeReads = {
-    order: async () => undefined,
+    // Through get(), so a test's missNextGet makes the first read miss as before.
+    start: async (plant, id) => ({
+      intake: await intakes.get(plant, id),
+      order: undefined,
+      periods: { locked: new Map() },
+      masterDataVersion: 0,
+    }),
     materials: async () => new Map(),
     periodState: async () => ({ locked: new Map() }),
     confirmationItems: async (plant, id) => outcomes.items(intakes, plant, id),

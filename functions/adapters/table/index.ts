@@ -3,10 +3,12 @@ export { type CancellationKind, OrderExistsError, TransactionCancelledError } fr
 export * from "./backlog.js";
 export * from "./client.js";
 export * from "./confirmations.js";
+export * from "./first-reads.js";
 export * from "./intake-records.js";
 export * from "./ledger.js";
 export * from "./lists.js";
 export * from "./master-data.js";
+export * from "./master-data-cache.js";
 export * from "./orders.js";
 export * from "./period-close.js";
 export * from "./period-close-store.js";

@@ -92,18 +92,7 @@ export function intakeRecords(t: TableContext): IntakeRecords {
       const { Item: item } = await t.ddb.send(
         new GetCommand({ TableName: t.tableName, Key: keys.intake(plant, id), ConsistentRead: true }),
       );
-      if (!item) return undefined;
-      return {
-        hash: String(item.hash),
-        status: item.status === "queued" ? "queued" : "accepted",
-        order: String(item.order),
-        message: item.message as ConfirmationMessage,
-        receivedAt: String(item.receivedAt),
-        reversalRequested: item.reversalRequested === undefined ? undefined : String(item.reversalRequested),
-        reversal: item.reversal as ReversalMessage | undefined,
-        outboxDue: item[OUTBOX_INDEX.sortKey] === undefined ? undefined : String(item[OUTBOX_INDEX.sortKey]),
-        outboxSends: item.outboxSends === undefined ? 0 : Number(String(item.outboxSends)),
-      };
+      return parseIntakeRecord(item);
     },
 
     async create(plant, id, intake) {
@@ -200,5 +189,21 @@ export function intakeRecords(t: TableContext): IntakeRecords {
         ExpressionAttributeNames: { "#opk": OUTBOX_INDEX.partitionKey, "#osk": OUTBOX_INDEX.sortKey },
         ExpressionAttributeValues: { ":seen": entry.due, ":at": at.toISOString() },
       }),
+  };
+}
+
+/** An intake record item as read (undefined: none under this id). */
+export function parseIntakeRecord(item: Record<string, unknown> | undefined): IntakeRecord | undefined {
+  if (!item) return undefined;
+  return {
+    hash: String(item.hash),
+    status: item.status === "queued" ? "queued" : "accepted",
+    order: String(item.order),
+    message: item.message as ConfirmationMessage,
+    receivedAt: String(item.receivedAt),
+    reversalRequested: item.reversalRequested === undefined ? undefined : String(item.reversalRequested),
+    reversal: item.reversal as ReversalMessage | undefined,
+    outboxDue: item[OUTBOX_INDEX.sortKey] === undefined ? undefined : String(item[OUTBOX_INDEX.sortKey]),
+    outboxSends: item.outboxSends === undefined ? 0 : Number(String(item.outboxSends)),
   };
 }

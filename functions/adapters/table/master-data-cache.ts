@@ -24,8 +24,10 @@ export class MasterDataCache {
   async read(
     plant: string,
     want: { materials?: Iterable<string>; workCenters?: Iterable<string> },
+    /** The counter when the caller read it already, consistently, with its own first items. */
+    knownVersion?: number,
   ): Promise<{ materials: Map<string, Material>; workCenters: Map<string, WorkCenter> }> {
-    const version = await getMasterDataVersion(this.t, plant);
+    const version = knownVersion ?? (await getMasterDataVersion(this.t, plant));
     let entry = this.plants.get(plant);
     if (!entry || entry.version !== version) {
       if (this.plants.size >= MAX_PLANTS) this.plants.clear();

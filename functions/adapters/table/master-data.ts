@@ -53,7 +53,11 @@ export async function getMasterDataVersion(t: TableContext, plant: string): Prom
   const res = await t.ddb.send(
     new GetCommand({ TableName: t.tableName, Key: keys.masterDataVersion(plant), ConsistentRead: true }),
   );
-  return res.Item?.version === undefined ? 0 : Number(String(res.Item.version));
+  return parseMasterDataVersion(res.Item);
+}
+
+export function parseMasterDataVersion(item: Record<string, unknown> | undefined): number {
+  return item?.version === undefined ? 0 : Number(String(item.version));
 }
 
 /** The plant registry lets the scheduled close and reorder runs fan out without a scan. */

@@ -29,8 +29,23 @@ export async function getOrder(
       ConsistentRead: true,
     }),
   );
-  const state = res.Items?.find((i) => i.sk === "ORDER");
-  const snap = res.Items?.find((i) => i.sk === "SNAPSHOT");
+  return parseStoredOrder(
+    plant,
+    res.Items?.find((i) => i.sk === "ORDER"),
+    res.Items?.find((i) => i.sk === "SNAPSHOT"),
+  );
+}
+
+/** The two items of an order: its running state and its immutable snapshot. */
+export const orderItemKeys = (plant: string, order: string) =>
+  [keys.order(plant, order), keys.orderSnapshot(plant, order)] as const;
+
+/** An order from its state and snapshot items; undefined unless both are there. */
+export function parseStoredOrder(
+  plant: string,
+  state: Record<string, unknown> | undefined,
+  snap: Record<string, unknown> | undefined,
+): StoredOrder | undefined {
   if (!state || !snap) return undefined;
   const snapshot = unpack<OrderSnapshot>(snap.data as Uint8Array);
   return {

@@ -12,7 +12,12 @@ export async function getPeriodState(t: TableContext, plant: string): Promise<Pe
   const res = await t.ddb.send(
     new GetCommand({ TableName: t.tableName, Key: keys.periods(plant), ConsistentRead: true }),
   );
-  const locked = (res.Item?.locked ?? {}) as Record<string, PeriodLock>;
+  return parsePeriodState(res.Item);
+}
+
+/** The plant's period state item as read (no item: nothing locked yet). */
+export function parsePeriodState(item: Record<string, unknown> | undefined): PeriodState {
+  const locked = (item?.locked ?? {}) as Record<string, PeriodLock>;
   return { locked: new Map(Object.entries(locked)) };
 }
 

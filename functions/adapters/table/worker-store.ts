@@ -13,6 +13,7 @@ import { backlogPut, backlogUpdate, getBacklogLine, listOpenBacklog } from "./ba
 import type { TableContext } from "./client.js";
 import type { ConfirmationItems, MovementView, PostingRecordData, PostingStatus } from "./confirmations.js";
 import { getConfirmationItems, postingWrite } from "./confirmations.js";
+import { type PostingStart, readPostingStart } from "./first-reads.js";
 import { type LedgerStore, ledgerStore } from "./ledger.js";
 import { MasterDataCache } from "./master-data-cache.js";
 import type { StoredOrder } from "./orders.js";
@@ -39,6 +40,8 @@ export interface WorkerStore {
   /** The stock ledger's lines (functions/adapters/table/ledger.ts). */
   readonly ledger: LedgerStore;
   confirmation(plant: string, id: string): Promise<ConfirmationItems>;
+  /** The order, the period state and the master-data counter in one request (first-reads.ts). */
+  start(plant: string, order: string): Promise<PostingStart>;
   order(plant: string, order: string): Promise<StoredOrder | undefined>;
   periods(plant: string): Promise<PeriodState>;
   materials(plant: string, ids: Iterable<string>): Promise<ReadonlyMap<string, Material>>;
@@ -47,6 +50,8 @@ export interface WorkerStore {
   masterData(
     plant: string,
     want: { materials?: Iterable<string>; workCenters?: Iterable<string> },
+    /** The counter as read with the caller's first items (else read here). */
+    knownVersion?: number,
   ): Promise<{ materials: ReadonlyMap<string, Material>; workCenters: ReadonlyMap<string, WorkCenter> }>;
   stock(plant: string, items: Iterable<{ material: string; location: string }>): Promise<StockView>;
   plan<T>(kind: PlanKind, plant: string, id: string): Promise<StoredPlan<T> | undefined>;
@@ -115,11 +120,12 @@ export function workerStore(t: TableContext, cache = new MasterDataCache(t)): Wo
   return {
     ledger: ledgerStore(t),
     confirmation: (plant, id) => getConfirmationItems(t, plant, id),
+    start: (plant, order) => readPostingStart(t, plant, order),
     order: (plant, order) => getOrder(t, plant, order),
     periods: (plant) => getPeriodState(t, plant),
     materials: async (plant, ids) => (await cache.read(plant, { materials: ids })).materials,
     workCenters: async (plant, ids) => (await cache.read(plant, { workCenters: ids })).workCenters,
-    masterData: (plant, want) => cache.read(plant, want),
+    masterData: (plant, want, knownVersion) => cache.read(plant, want, knownVersion),
     stock: (plant, items) => readStock(t, plant, items),
     plan: (kind, plant, id) => getPlan(t, kind, plant, id),
     removePlan: (kind, plant, id) => deletePlan(t, kind, plant, id),
