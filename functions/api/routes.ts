@@ -230,6 +230,7 @@ export function apiRoutes(deps: ApiDeps): Record<ApiRouteKey, RouteHandler> {
         headers: {
           "content-type": "text/csv; charset=utf-8",
           "content-disposition": `attachment; filename="${plant}-${period}.csv"`,
+          ...(report.next ? { "x-next-cursor": report.next } : {}),
         },
         body: reportToCsv(report),
       };

@@ -53,13 +53,15 @@ describe("the Confirm page", () => {
     await session.close();
   });
 
-  it("posts a confirmation, follows it until posted and shows its movements; a double click posts once", async () => {
+  it("posts a confirmation, follows it until posted and shows its movements; a double click posts once", {
+    timeout: 180_000,
+  }, async () => {
     const page = await signedIn(session, await token(["operator"]), "#/confirm");
     const ids = postedIds(page);
     const before = await onHand("RIM-BASE", "MACH-01");
     await fill(page, { order: "1000001", operation: "0010", yield: "100" });
     await page.getByRole("button", { name: "Post confirmation" }).dblclick();
-    await expect.poll(async () => status(page).textContent(), { timeout: 30_000 }).toBe("posted");
+    await expect.poll(async () => status(page).textContent(), { timeout: 60_000 }).toBe("posted");
     const movements = page.getByRole("table", { name: "Movements" });
     await expect(movements.getByRole("row").filter({ hasText: "RIM-BASE" }).textContent()).resolves.toContain(
       "29.58",
@@ -73,14 +75,16 @@ describe("the Confirm page", () => {
 
     // The same form posted again resends the same id: the answer is the current status, no second issue.
     await page.getByRole("button", { name: "Post confirmation" }).click();
-    await expect.poll(async () => status(page).textContent()).toBe("posted");
+    await expect.poll(async () => status(page).textContent(), { timeout: 60_000 }).toBe("posted");
     expect(ids).toHaveLength(2);
     expect(ids[1]).toBe(ids[0]);
     expect(await onHand("RIM-BASE", "MACH-01")).toBe(after);
     expect(session.errors).toEqual([]);
   });
 
-  it("retries with the same id when the answer is lost, so the posting happens once", async () => {
+  it("retries with the same id when the answer is lost, so the posting happens once", {
+    timeout: 180_000,
+  }, async () => {
     const page = await signedIn(session, await token(["operator"]), "#/confirm");
     const ids = postedIds(page);
     let lost = 0;
@@ -96,21 +100,21 @@ describe("the Confirm page", () => {
     const before = await onHand("RIM-BASE", "MACH-01");
     await fill(page, { order: "1000001", operation: "0010", yield: "100" });
     await page.getByRole("button", { name: "Post confirmation" }).click();
-    await expect.poll(async () => status(page).textContent(), { timeout: 30_000 }).toBe("posted");
+    await expect.poll(async () => status(page).textContent(), { timeout: 60_000 }).toBe("posted");
     expect(ids.length).toBe(2);
     expect(new Set(ids).size).toBe(1);
     const after = await onHand("RIM-BASE", "MACH-01");
     expect(new Decimal(before).minus(after).toFixed(2)).toBe("29.58");
   });
 
-  it("reverses a posted confirmation (operator) and its stock comes back", async () => {
+  it("reverses a posted confirmation (operator) and its stock comes back", { timeout: 180_000 }, async () => {
     const page = await signedIn(session, await token(["operator"]), "#/confirm");
     const before = await onHand("RIM-BASE", "MACH-01");
     await fill(page, { order: "1000001", operation: "0010", yield: "100" });
     await page.getByRole("button", { name: "Post confirmation" }).click();
-    await expect.poll(async () => status(page).textContent(), { timeout: 30_000 }).toBe("posted");
+    await expect.poll(async () => status(page).textContent(), { timeout: 60_000 }).toBe("posted");
     await page.getByRole("button", { name: "Reverse" }).click();
-    await expect.poll(async () => status(page).textContent(), { timeout: 30_000 }).toBe("reversed");
+    await expect.poll(async () => status(page).textContent(), { timeout: 60_000 }).toBe("reversed");
     await expect(page.getByRole("button", { name: "Reverse" }).count()).resolves.toBe(0);
     expect(await onHand("RIM-BASE", "MACH-01")).toBe(before);
   });

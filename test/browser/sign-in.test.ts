@@ -2,6 +2,8 @@
  * Sign-in (docs/api.md, Console): npm start's `#token=` link, the `Sign in` form with a pasted token,
  * and a refused token sending the person back to sign-in.
  */
+import { createHash } from "node:crypto";
+import type { Page } from "playwright-core";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { open, PLANT, type Session, screenshot, token, url } from "./support.js";
 
@@ -57,5 +59,105 @@ describe("signing in to the console", () => {
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await expect(page.getByText("Your sign-in has expired or was refused").count()).resolves.toBe(1);
     expect(await page.evaluate("sessionStorage.getItem('console.token')")).toBeNull();
+  });
+
+  /**
+   * Cognito's hosted UI, played by the test on the page's own origin (the sandbox serves no Cognito;
+   * in AWS config.json names the pool's domain and the CSP allows it, test/cdk/console.test.ts):
+   * the page sends the person to /oauth2/authorize with an S256 challenge and a state, and on the
+   * way back exchanges the code with the verifier whose SHA-256 is that challenge.
+   */
+  async function hostedUi(page: Page, jwt: string, returnedState?: string) {
+    const origin = url();
+    const domain = `${origin}/fake-cognito`;
+    const seen: { authorize?: URLSearchParams; exchange?: URLSearchParams } = {};
+    await page.route(`${origin}/config.json`, (route) =>
+      route.fulfill({
+        json: {
+          cognito: {
+            domain,
+            clientId: "people-client",
+            redirectUri: `${origin}/`,
+            scopes: ["openid", "email"],
+          },
+        },
+      }),
+    );
+    await page.route(
+      (u) => u.pathname === "/fake-cognito/oauth2/authorize",
+      async (route) => {
+        const params = new URL(route.request().url()).searchParams;
+        seen.authorize = params;
+        const state = returnedState ?? params.get("state") ?? "";
+        await route.fulfill({ status: 302, headers: { location: `${origin}/?code=CODE-1&state=${state}` } });
+      },
+    );
+    await page.route(
+      (u) => u.pathname === "/fake-cognito/oauth2/token",
+      async (route) => {
+        const body = new URLSearchParams(route.request().postData() ?? "");
+        seen.exchange = body;
+        const challenge = createHash("sha256")
+          .update(body.get("code_verifier") ?? "")
+          .digest("base64url");
+        const good = challenge === seen.authorize?.get("code_challenge") && body.get("code") === "CODE-1";
+        await route.fulfill(
+          good
+            ? { json: { access_token: jwt, id_token: "unused", token_type: "Bearer", expires_in: 3600 } }
+            : { status: 400, json: { error: "invalid_grant" } },
+        );
+      },
+    );
+    return seen;
+  }
+
+  it("signs a person in through Cognito's hosted UI: authorization code with PKCE", async () => {
+    const { page } = session;
+    const jwt = await token(["operator"]);
+    const seen = await hostedUi(page, jwt);
+    await page.goto(`${url()}/`);
+    await page.getByRole("button", { name: "Sign in with your account" }).click();
+    await page.getByRole("button", { name: "Post confirmation" }).waitFor();
+    const authorize = Object.fromEntries(seen.authorize ?? []);
+    expect(authorize).toEqual({
+      response_type: "code",
+      client_id: "people-client",
+      redirect_uri: `${url()}/`,
+      scope: "openid email",
+      state: expect.stringMatching(/^[A-Za-z0-9_-]{16,}$/),
+      code_challenge_method: "S256",
+      code_challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
+    const exchange = Object.fromEntries(seen.exchange ?? []);
+    expect(exchange).toEqual({
+      grant_type: "authorization_code",
+      client_id: "people-client",
+      code: "CODE-1",
+      redirect_uri: `${url()}/`,
+      code_verifier: expect.stringMatching(/^[A-Za-z0-9_-]{43,128}$/),
+    });
+    // The code is gone from the address, the token is the tab's, and the API takes it.
+    expect(page.url()).toBe(`${url()}/#/confirm`);
+    expect(await page.evaluate("sessionStorage.getItem('console.token')")).toBe(jwt);
+    expect(await page.evaluate("sessionStorage.getItem('console.pkce')")).toBeNull();
+    await page.getByRole("link", { name: "Backlog", exact: true }).click();
+    await page
+      .getByRole("table", { name: "Failed goods movements" })
+      .or(page.locator(".empty"))
+      .first()
+      .waitFor();
+    expect(session.errors).toEqual([]);
+  });
+
+  it("refuses a hosted sign-in whose state is not the one it sent, without exchanging the code", async () => {
+    const { page } = session;
+    const seen = await hostedUi(page, await token(["operator"]), "forged-state");
+    await page.goto(`${url()}/`);
+    await page.getByRole("button", { name: "Sign in with your account" }).click();
+    await page.getByText("Sign-in did not match; try again.").waitFor();
+    expect(seen.authorize).toBeDefined();
+    expect(seen.exchange).toBeUndefined();
+    expect(await page.evaluate("sessionStorage.getItem('console.token')")).toBeNull();
+    expect(page.url()).not.toContain("code=");
   });
 });

@@ -333,6 +333,30 @@ describe("an open period's report", () => {
     expect(second.next).toBeNull();
     expect({ ...second, orders: [], next: null }).toEqual({ ...first, orders: [], next: null });
   });
+
+  it("pages its CSV the same way, the next cursor in x-next-cursor", async () => {
+    const plant = await reportPlant();
+    await novemberPostings(plant);
+    now = "2026-11-25T08:00:00.000Z";
+    const csv = (query: Record<string, string>) =>
+      call(R.report, plant, {
+        params: { period: "2026-11" },
+        query: { format: "csv", limit: "2", ...query },
+      });
+    const orderIds = (body: unknown) =>
+      String(body)
+        .split("\r\n")
+        .filter((line) => line.startsWith("order,"))
+        .map((line) => line.split(",")[6]);
+    const first = await csv({});
+    expect(first.status).toBe(200);
+    expect(orderIds(first.body)).toEqual(["O-1", "O-2"]);
+    const next = first.headers["x-next-cursor"];
+    expect(next).toEqual(expect.any(String));
+    const second = await csv({ cursor: String(next) });
+    expect(orderIds(second.body)).toEqual(["O-3"]);
+    expect(second.headers["x-next-cursor"]).toBeUndefined();
+  });
 });
 
 describe("a closed period's report", () => {

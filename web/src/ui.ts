@@ -45,13 +45,25 @@ export function region(label: string): HTMLElement {
   return h("div", { class: "region", "aria-live": "polite", "aria-label": label });
 }
 
-export async function into(target: HTMLElement, load: () => Promise<Child>): Promise<void> {
-  replace(target, h("p", { class: "loading" }, "Loading…"));
+/** The latest load of each region: an earlier, slower answer never paints over a later choice. */
+const latest = new WeakMap<HTMLElement, number>();
+
+/** Fills `target` with what `load` draws; `quiet` keeps what is shown until then (a refresh, no flicker). */
+export async function into(
+  target: HTMLElement,
+  load: () => Promise<Child>,
+  options: { readonly quiet?: boolean } = {},
+): Promise<void> {
+  const mine = (latest.get(target) ?? 0) + 1;
+  latest.set(target, mine);
+  if (!options.quiet) replace(target, h("p", { class: "loading" }, "Loading…"));
+  let content: Child;
   try {
-    replace(target, await load());
+    content = await load();
   } catch (error) {
-    replace(target, problemBox(error));
+    content = problemBox(error);
   }
+  if (latest.get(target) === mine) replace(target, content);
 }
 
 /** Runs `action` with the button disabled, so a second click while it runs does nothing. */

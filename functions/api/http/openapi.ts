@@ -209,7 +209,8 @@ const ROUTE_DOCS: Record<ApiRouteKey, RouteDoc> = {
     params: s.periodParams,
   },
   "GET /v1/plants/{plant}/periods/{period}": {
-    summary: "Period report (orders paged; totals, journal and turnover whole)",
+    summary:
+      "Period report (orders paged; totals, journal and turnover whole; format=csv: next in x-next-cursor)",
     status: 200,
     params: s.periodParams,
     query: s.periodReportQuery,

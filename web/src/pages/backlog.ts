@@ -39,18 +39,23 @@ export function backlogPage(ctx: Context): void {
   ];
   const path = (cursor?: string) =>
     plantPath(ctx.plant, `/backlog${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`);
-  let count = 0;
-  const load = () =>
-    into(list, async () => {
-      const first = await get<Page<BacklogItem>>(path());
-      count = first.items.length;
-      return paged(
-        first,
-        (c) => get<Page<BacklogItem>>(path(c)),
-        (rows) =>
-          table("Failed goods movements", columns, rows, "No backlog: every goods movement has posted."),
-      );
-    });
+  /** The ids of the first page as last read, to see when Reprocess has changed the list. */
+  let ids = "";
+  const load = (quiet = false) =>
+    into(
+      list,
+      async () => {
+        const first = await get<Page<BacklogItem>>(path());
+        ids = first.items.map((b) => b.id).join(",");
+        return paged(
+          first,
+          (c) => get<Page<BacklogItem>>(path(c)),
+          (rows) =>
+            table("Failed goods movements", columns, rows, "No backlog: every goods movement has posted."),
+        );
+      },
+      { quiet },
+    );
   const actions = h("div", { class: "actions" });
   if (ctx.can("planner")) {
     const reprocess = h("button", { type: "button" }, "Reprocess");
@@ -67,12 +72,14 @@ export function backlogPage(ctx: Context): void {
           notice,
           h("p", { class: "notice" }, "Reprocess requested; the worker retries the backlog now."),
         );
-        // The retry runs on the postings queue: read again until the list changes or a few seconds pass.
-        const before = count;
-        for (let i = 0; i < 10 && ctx.current(); i++) {
-          await sleep(600);
-          await load();
-          if (count !== before) break;
+        // The retry runs on the postings queue: read again until the list changes, for up to a
+        // minute (a loaded worker takes a while), more slowly as time goes on.
+        const before = ids;
+        const started = Date.now();
+        for (let i = 0; ctx.current() && Date.now() - started < 60_000; i++) {
+          await sleep(i < 10 ? 500 : 2000);
+          await load(true);
+          if (ids !== before) break;
         }
       }),
     );

@@ -1,7 +1,12 @@
-/** Movements: the stock ledger with filters, and the lines shown as a CSV download. */
-import { get, type Page, plantPath, query } from "../api.js";
+/**
+ * Movements: the stock ledger with filters (docs/ledger.md, GET movements), and `Download CSV` of the
+ * whole query: the API's own `?format=csv`, read a page at a time (1000 lines, the next cursor in the
+ * `x-next-cursor` header) and joined under one header, so the file holds every line of the query and
+ * not only the pages the table has loaded.
+ */
+import { get, type Page, plantPath, query, request } from "../api.js";
 import { type Column, field, h, replace, table, text } from "../dom.js";
-import { type Context, into, paged, thisMonth } from "../ui.js";
+import { type Context, into, paged, problemBox, thisMonth } from "../ui.js";
 
 interface Movement {
   document: string;
@@ -22,40 +27,45 @@ interface Movement {
   postedAt: string;
 }
 
-const CSV_FIELDS = [
-  "document",
-  "line",
-  "kind",
-  "reverses",
-  "order",
-  "operation",
-  "material",
-  "location",
-  "qty",
-  "value",
-  "workCenter",
-  "activity",
-  "hours",
-  "period",
-  "postingDate",
-  "postedAt",
-] as const;
+/** Lines per CSV request: the API's largest page. */
+export const CSV_PAGE = 1000;
 
-export function toCsv(rows: readonly Movement[]): string {
-  const cell = (v: unknown) => {
-    const t = text(v);
-    return /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
-  };
-  return (
-    [CSV_FIELDS.join(","), ...rows.map((r) => CSV_FIELDS.map((f) => cell(r[f])).join(","))].join("\r\n") +
-    "\r\n"
-  );
+type Filters = Record<"material" | "location" | "order" | "document" | "period", string>;
+
+/**
+ * Every page of the query as the API writes it: the first page's header once, then each page's rows.
+ * `onPage` hears the running count of lines.
+ */
+export async function wholeCsv(
+  plant: string,
+  filters: Filters,
+  onPage: (lines: number) => void = () => {},
+): Promise<{ csv: string; lines: number }> {
+  let header: string | undefined;
+  const rows: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const response = await request(
+      "GET",
+      plantPath(plant, `/movements${query({ ...filters, format: "csv", limit: String(CSV_PAGE), cursor })}`),
+    );
+    const [first, ...rest] = (await response.text()).split("\r\n");
+    header ??= first;
+    // The body ends with CRLF, so the last element is empty. A field with a line break inside stays
+    // whole: it is only ever joined back with the same CRLF.
+    if (rest.at(-1) === "") rest.pop();
+    rows.push(...rest);
+    onPage(rows.length);
+    cursor = response.headers.get("x-next-cursor") ?? undefined;
+  } while (cursor);
+  return { csv: `${[header ?? "", ...rows].join("\r\n")}\r\n`, lines: rows.length };
 }
 
 export function movementsPage(ctx: Context): void {
   const material = h("input", { autocomplete: "off" });
   const location = h("input", { autocomplete: "off" });
   const order = h("input", { autocomplete: "off" });
+  const documentId = h("input", { autocomplete: "off" });
   const period = h("input", { autocomplete: "off", value: thisMonth(), placeholder: "YYYY-MM" });
   const list = h("div", {});
   const form = h(
@@ -67,7 +77,8 @@ export function movementsPage(ctx: Context): void {
       field("Material", material),
       field("Location", location),
       field("Order", order),
-      field("Period", period),
+      field("Document", documentId, "a confirmation, receipt, transfer or count id"),
+      field("Period", period, "YYYY-MM; empty: all periods"),
     ),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Show")),
   );
@@ -85,43 +96,28 @@ export function movementsPage(ctx: Context): void {
       cell: (m) => [text(m.workCenter), m.activity ? ` ${m.activity} ${text(m.hours)} h` : ""],
     },
   ];
-  let url: string | undefined;
   const load = () =>
     into(list, async () => {
-      const filters = {
+      const filters: Filters = {
         material: material.value.trim(),
         location: location.value.trim(),
         order: order.value.trim(),
+        document: documentId.value.trim(),
         period: period.value.trim(),
       };
-      if (!filters.material && !filters.order && !filters.period)
-        return h("p", { class: "empty" }, "Choose a material, an order or a period.");
+      if (!filters.material && !filters.order && !filters.document && !filters.period)
+        return h("p", { class: "empty" }, "Choose a material, an order, a document or a period.");
       const path = (cursor?: string) => plantPath(ctx.plant, `/movements${query({ ...filters, cursor })}`);
       const first = await get<Page<Movement>>(path());
-      return paged(
-        first,
-        (c) => get<Page<Movement>>(path(c)),
-        (rows) => {
-          if (url) URL.revokeObjectURL(url);
-          url = URL.createObjectURL(new Blob([toCsv(rows)], { type: "text/csv" }));
-          const name = `movements-${ctx.plant}-${Object.values(filters)
-            .filter((v) => v)
-            .join("-")}.csv`;
-          return h(
-            "div",
-            {},
-            rows.length > 0
-              ? h(
-                  "p",
-                  {},
-                  h("a", { href: url, download: name }, "Download CSV"),
-                  ` (${rows.length} lines shown)`,
-                )
-              : null,
-            table("Stock ledger", columns, rows, "No movements match these filters."),
-          );
-        },
-      );
+      const download = first.items.length > 0 ? csvDownload(ctx, filters) : null;
+      return [
+        download,
+        paged(
+          first,
+          (c) => get<Page<Movement>>(path(c)),
+          (rows) => table("Stock ledger", columns, rows, "No movements match these filters."),
+        ),
+      ];
     });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -129,4 +125,41 @@ export function movementsPage(ctx: Context): void {
   });
   replace(ctx.main, h("h1", {}, "Movements"), form, list);
   void load();
+}
+
+/** `Download CSV`: every line of the query (all pages), not only the ones on screen. */
+function csvDownload(ctx: Context, filters: Filters): HTMLElement {
+  const link = h("a", { href: "#", class: "button secondary" }, "Download CSV");
+  const note = h("span", { class: "note", "aria-live": "polite" }, " every line of these filters");
+  const box = h("p", { class: "actions" }, link, note);
+  const name = `movements-${ctx.plant}-${Object.values(filters)
+    .filter((v) => v)
+    .join("-")}.csv`;
+  let reading = false;
+  const fetchAll = async () => {
+    if (reading) return;
+    reading = true;
+    link.setAttribute("aria-disabled", "true");
+    try {
+      const { csv, lines } = await wholeCsv(ctx.plant, filters, (n) => replace(note, ` reading… ${n} lines`));
+      const url = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
+      const a = h("a", { href: url, download: name });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      replace(note, ` ${lines} lines in ${name}`);
+    } catch (error) {
+      replace(note, "");
+      box.append(problemBox(error));
+    } finally {
+      reading = false;
+      link.removeAttribute("aria-disabled");
+    }
+  };
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    void fetchAll();
+  });
+  return box;
 }

@@ -187,11 +187,13 @@ function view(ctx: Context, r: Report, reload: () => Promise<void>): HTMLElement
     );
     actions.append(close, notice);
   }
+  if (ctx.can("controller") && r.status === "closed") actions.append(verifyButton(ctx, r.period));
   actions.append(csvLink(ctx, r.period));
 
   return h(
     "div",
     {},
+    h("h2", {}, `Report ${r.period}`),
     h(
       "dl",
       { class: "facts card" },
@@ -288,18 +290,78 @@ function ordersTable(orders: readonly ReportOrder[]): HTMLElement {
   );
 }
 
+interface Verification {
+  ledgerDigest: string | null;
+  recomputedDigest: string;
+  lines: number;
+  ok: boolean;
+}
+
+/** `Verify ledger` (controller): the digest sealed by the close recomputed from the ledger's lines now. */
+function verifyButton(ctx: Context, period: string): HTMLElement {
+  const button = h("button", { type: "button", class: "secondary" }, "Verify ledger");
+  const result = h("span", { "aria-live": "polite", "data-testid": "verify-result" });
+  button.addEventListener(
+    "click",
+    busy(button, async () => {
+      try {
+        const v = await get<Verification>(
+          plantPath(ctx.plant, `/periods/${encodeURIComponent(period)}/verify`),
+        );
+        replace(
+          result,
+          h(
+            "span",
+            { class: v.ok ? "balanced" : "unbalanced" },
+            v.ok
+              ? `ledger intact: ${v.lines} lines, digest as sealed`
+              : `ledger changed since the close: sealed ${text(v.ledgerDigest)}, now ${v.recomputedDigest} (${v.lines} lines)`,
+          ),
+        );
+      } catch (error) {
+        replace(result, problemBox(error));
+      }
+    }),
+  );
+  return h("span", {}, button, " ", result);
+}
+
+/**
+ * The whole report as the API writes it (`?format=csv`): the first page as it comes (header, journal,
+ * its orders), then the order rows of each further page (the cursor in `x-next-cursor`); every page
+ * repeats the whole journal, which is kept once.
+ */
+export async function wholeReportCsv(plant: string, period: string): Promise<string> {
+  const lines: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const response = await request(
+      "GET",
+      plantPath(
+        plant,
+        `/periods/${encodeURIComponent(period)}${query({ format: "csv", limit: "1000", cursor })}`,
+      ),
+    );
+    const page = (await response.text()).split("\r\n");
+    if (page.at(-1) === "") page.pop();
+    lines.push(...(lines.length === 0 ? page : page.filter((l) => l.startsWith("order,"))));
+    cursor = response.headers.get("x-next-cursor") ?? undefined;
+  } while (cursor);
+  return `${lines.join("\r\n")}\r\n`;
+}
+
 function csvLink(ctx: Context, period: string): HTMLElement {
   const link = h("a", { href: "#", class: "button secondary" }, "Download CSV");
   const box = h("span", {}, link);
+  let reading = false;
   link.addEventListener("click", (event) => {
     event.preventDefault();
+    if (reading) return;
+    reading = true;
     void (async () => {
       try {
-        const response = await request(
-          "GET",
-          plantPath(ctx.plant, `/periods/${encodeURIComponent(period)}?format=csv`),
-        );
-        const url = URL.createObjectURL(new Blob([await response.text()], { type: "text/csv" }));
+        const csv = await wholeReportCsv(ctx.plant, period);
+        const url = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
         const a = h("a", { href: url, download: `period-${ctx.plant}-${period}.csv` });
         document.body.append(a);
         a.click();
@@ -307,6 +369,8 @@ function csvLink(ctx: Context, period: string): HTMLElement {
         setTimeout(() => URL.revokeObjectURL(url), 10_000);
       } catch (error) {
         box.append(problemBox(error));
+      } finally {
+        reading = false;
       }
     })();
   });

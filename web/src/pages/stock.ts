@@ -20,6 +20,8 @@ interface StockItem {
 interface Material {
   material: string;
   uom?: string;
+  /** The material's scale: every quantity of it the API writes has this many decimals. */
+  decimals?: number;
   reorder?: { reorderPoint: string };
 }
 interface Level {
@@ -31,17 +33,15 @@ interface Level {
   below: boolean;
 }
 
-const MAX_PAGES = 10;
-
+/** Every page of a list, the API's largest page at a time (the chart needs all of them). */
 async function all<T>(path: (cursor?: string) => string): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
-  for (let i = 0; i < MAX_PAGES; i++) {
+  do {
     const page = await get<Page<T>>(path(cursor));
     items.push(...page.items);
-    if (!page.next) break;
-    cursor = page.next;
-  }
+    cursor = page.next ?? undefined;
+  } while (cursor);
   return items;
 }
 
@@ -80,32 +80,17 @@ export function stockPage(ctx: Context): void {
 }
 
 async function reorderLevels(ctx: Context): Promise<HTMLElement> {
-  const materials = await all<Material>((cursor) => plantPath(ctx.plant, `/materials${query({ cursor })}`));
+  const list = (rest: string) => (cursor?: string) =>
+    plantPath(ctx.plant, `${rest}${query({ limit: "1000", cursor })}`);
+  const materials = await all<Material>(list("/materials"));
   const withReorder = materials.filter((m) => m.reorder?.reorderPoint !== undefined);
-  const requisitions = await all<Requisition>((cursor) =>
-    plantPath(ctx.plant, `/reorders${query({ cursor })}`),
-  );
   const rows: Level[] = [];
-  for (const m of withReorder) {
-    const stock = await all<StockItem>((cursor) =>
-      plantPath(ctx.plant, `/stock${query({ material: m.material, cursor })}`),
-    );
-    const onHandValues = stock.map((i) => i.onHand);
-    const open = requisitions
-      .filter((r) => r.material === m.material && r.status !== "received")
-      .reduce((total, r) => total.plus(r.qty).minus(r.receivedQty), new Decimal(0));
-    const like = [...onHandValues, ...requisitions.map((r) => r.qty)];
-    const onHand = sum(onHandValues);
-    const available = onHand.plus(open);
-    const reorderPoint = m.reorder?.reorderPoint ?? "0";
-    rows.push({
-      material: m.material,
-      onHand: show(onHand, like),
-      open: show(open, like),
-      available: show(available, like),
-      reorderPoint,
-      below: available.lessThanOrEqualTo(reorderPoint),
-    });
+  if (withReorder.length > 0) {
+    const [requisitions, stock] = await Promise.all([
+      all<Requisition>(list("/reorders")),
+      all<StockItem>(list("/stock")),
+    ]);
+    for (const m of withReorder) rows.push(levelOf(m, stock, requisitions));
   }
   const columns: Column<Level>[] = [
     { label: "Material", cell: (l) => l.material },
@@ -137,6 +122,33 @@ async function reorderLevels(ctx: Context): Promise<HTMLElement> {
       l.below ? "negative" : undefined,
     ),
   );
+}
+
+/**
+ * Available as docs/rules.md defines it for reordering: on-hand at every location plus what open
+ * requisitions still bring (qty − receivedQty), in decimal.js and shown at the material's own scale.
+ */
+export function levelOf(
+  m: Material,
+  stock: readonly StockItem[],
+  requisitions: readonly Requisition[],
+): Level {
+  const onHandValues = stock.filter((i) => i.material === m.material).map((i) => i.onHand);
+  const mine = requisitions.filter((r) => r.material === m.material && r.status !== "received");
+  const open = mine.reduce((total, r) => total.plus(r.qty).minus(r.receivedQty), new Decimal(0));
+  const onHand = sum(onHandValues);
+  const available = onHand.plus(open);
+  const reorderPoint = m.reorder?.reorderPoint ?? "0";
+  const scale = (d: Decimal) =>
+    m.decimals !== undefined ? d.toFixed(m.decimals) : show(d, [...onHandValues, ...mine.map((r) => r.qty)]);
+  return {
+    material: m.material,
+    onHand: scale(onHand),
+    open: scale(open),
+    available: scale(available),
+    reorderPoint,
+    below: available.lessThanOrEqualTo(reorderPoint),
+  };
 }
 
 /** Planner: move stock between locations; one transfer id per submission, like confirmations. */
