@@ -12,10 +12,9 @@
  *   30000.0 ≤ 40000: at the reorder point's alarm.
  * - C (no reorder, shortage `negative`): 3 at MACH-01, then 5 of its parent P (2 C each) confirmed:
  *   3 − 10 = −7 at MACH-01.
- * The chart (web/src/charts.ts: label column 150, bar area 340 wide, scale = 340 / the largest figure,
- * A's 322750.750 here, far above the demo's): A's bar 340.00, its tick at 150 + 100000 × 340 /
- * 322750.75 = 255.34; B's bar 30000 × 340 / 322750.75 = 31.60, its tick 150 + 40000 × 340 / 322750.75
- * = 192.14.
+ * The chart (web/src/charts.ts: label column 150, bar area 340 wide, each row on its own scale, 340 /
+ * the larger of available and reorder point): A's bar 340.00, its tick at 150 + 100000 × 340 /
+ * 322750.75 = 255.34; B's bar 30000 × 340 / 40000 = 255.00, its tick at 150 + 340 = 490.00.
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -141,9 +140,9 @@ describe("the Stock page", () => {
     await expect(bar(A).getAttribute("x")).resolves.toBe("150");
     await expect(bar(A).getAttribute("fill")).resolves.toBe("#15803d");
     await expect(tick(A, "100000").getAttribute("x1")).resolves.toBe("255.34");
-    await expect(bar(B).getAttribute("width")).resolves.toBe("31.60");
+    await expect(bar(B).getAttribute("width")).resolves.toBe("255.00");
     await expect(bar(B).getAttribute("fill")).resolves.toBe("#b91c1c");
-    await expect(tick(B, "40000").getAttribute("x1")).resolves.toBe("192.14");
+    await expect(tick(B, "40000").getAttribute("x1")).resolves.toBe("490.00");
     const labels = await chart.locator("text").allTextContents();
     expect(labels).toEqual(
       expect.arrayContaining([A, B, "322750.750 / reorder 100000", "30000.0 / reorder 40000"]),

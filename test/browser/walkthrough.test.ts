@@ -75,12 +75,38 @@ describe("the README walkthrough in the console", () => {
     // 1. Confirm an operation: 5000 lids and 120 scrapped on PRESS-1.
     await confirm(page, "1000001", "0010", "5000", "120");
     await settled(page, "posted");
-    for (const material of ["RIM-BASE", "RIM-LABEL"])
-      expect(await cells(page, "Movements", material)).toEqual(
-        expect.arrayContaining([material, "MACH-01", expect.stringMatching(/^-?1514\.50$/)]),
-      );
-    await expect(rowOf(page, "Movements", "labor").textContent()).resolves.toContain("68.58");
-    await expect(rowOf(page, "Movements", "machine").textContent()).resolves.toContain("68.94");
+    // 5120 × 0.29 × 1.02 = 1514.496 → 1514.50 m each, at standard 0.08 and 0.03: 121.16 and 45.435 → 45.44.
+    for (const [material, value] of [
+      ["RIM-BASE", "121.16"],
+      ["RIM-LABEL", "45.44"],
+    ] as const)
+      expect(await cells(page, "Movements", material)).toEqual([
+        "issue",
+        material,
+        "MACH-01",
+        "",
+        "",
+        "1514.50",
+        value,
+      ]);
+    expect(await cells(page, "Movements", "labor")).toEqual([
+      "activity",
+      "",
+      "",
+      "PRESS-1",
+      "labor",
+      "1.524",
+      "68.58",
+    ]);
+    expect(await cells(page, "Movements", "machine")).toEqual([
+      "activity",
+      "",
+      "",
+      "PRESS-1",
+      "machine",
+      "2.298",
+      "68.94",
+    ]);
     const first = (await page.getByRole("heading", { name: /^Confirmation / }).textContent()) ?? "";
 
     // 2. Retry safely: the same form again sends the same id and answers with the current status.

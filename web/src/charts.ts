@@ -114,16 +114,18 @@ export interface LevelRow {
   readonly below: boolean;
 }
 
-/** Available stock as a bar, the reorder point as a tick across it; figures printed beside. */
+/**
+ * Available stock as a bar, the reorder point as a tick across it; figures printed beside. Each row
+ * has its own scale, the larger of its two figures spanning the plot: materials come in different
+ * units (kg of adhesive beside metres of board), so one scale would flatten the small ones to
+ * nothing, and what a buyer reads is how far each stands above its own point.
+ */
 export function levelChart(name: string, rows: readonly LevelRow[]): HTMLElement {
-  const extent = Math.max(
-    1e-9,
-    ...rows.map((r) => Math.max(geometry(r.available), geometry(r.reorderPoint))),
-  );
   const plot = WIDTH - LABEL - 230;
-  const scale = plot / extent;
   const height = rows.length * ROW + PAD * 2;
   const body = rows.map((row, i) => {
+    const extent = Math.max(1e-9, geometry(row.available), geometry(row.reorderPoint));
+    const scale = plot / extent;
     const y = PAD + i * ROW;
     const w = Math.max(0, geometry(row.available)) * scale;
     const tick = LABEL + geometry(row.reorderPoint) * scale;
@@ -164,7 +166,12 @@ export function levelChart(name: string, rows: readonly LevelRow[]): HTMLElement
   return h(
     "div",
     { class: "chart-wrap" },
-    frame(name, height, body),
+    frame(
+      name,
+      height,
+      body,
+      "Each material on its own scale: the larger of available and reorder point spans the row.",
+    ),
     h(
       "ul",
       { class: "legend" },
