@@ -83,14 +83,16 @@ describe("the Movements page", () => {
     await eventually("posted", async () => ((await statusOf()) === "posted" ? true : undefined), 60_000);
     expect((await call("POST", `/confirmations/${id}/reversal`, {})).status).toBe(202);
     await eventually("reversed", async () => ((await statusOf()) === "reversed" ? true : undefined), 60_000);
-    // The document index is read as DynamoDB's indexes are, a moment behind the posting: wait until
-    // it lists the reversal's lines too.
+    // The document index is read as DynamoDB's indexes are, a moment behind the posting, line by
+    // line: wait until it lists every line of the reversal too.
     type Line = { document: string; line: number; reverses: string | null };
     const items = await eventually(
       "the reversal's lines listed by document",
       async () => {
         const lines = ((await call("GET", `/movements?document=${id}`)).body as { items: Line[] }).items;
-        return lines.some((m) => m.reverses) ? lines : undefined;
+        const reversal = lines.filter((m) => m.reverses).length;
+        // One opposite line per line of the posting (docs/ledger.md): all of them, not the first few.
+        return reversal > 0 && reversal * 2 === lines.length ? lines : undefined;
       },
       60_000,
     );

@@ -70,7 +70,7 @@ describe("signing in to the console", () => {
   async function hostedUi(page: Page, jwt: string, returnedState?: string) {
     const origin = url();
     const domain = `${origin}/fake-cognito`;
-    const seen: { authorize?: URLSearchParams; exchange?: URLSearchParams } = {};
+    const seen: { authorize?: URLSearchParams; exchange?: URLSearchParams; logout?: URLSearchParams } = {};
     await page.route(`${origin}/config.json`, (route) =>
       route.fulfill({
         json: {
@@ -90,6 +90,14 @@ describe("signing in to the console", () => {
         seen.authorize = params;
         const state = returnedState ?? params.get("state") ?? "";
         await route.fulfill({ status: 302, headers: { location: `${origin}/?code=CODE-1&state=${state}` } });
+      },
+    );
+    await page.route(
+      (u) => u.pathname === "/fake-cognito/logout",
+      async (route) => {
+        const params = new URL(route.request().url()).searchParams;
+        seen.logout = params;
+        await route.fulfill({ status: 302, headers: { location: params.get("logout_uri") ?? "/" } });
       },
     );
     await page.route(
@@ -146,6 +154,14 @@ describe("signing in to the console", () => {
       .or(page.locator(".empty"))
       .first()
       .waitFor();
+    // Sign out ends the hosted UI's session too: to Cognito's logout, and back to the console's sign-in.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    expect(Object.fromEntries(seen.logout ?? [])).toEqual({
+      client_id: "people-client",
+      logout_uri: `${url()}/`,
+    });
+    expect(await page.evaluate("sessionStorage.getItem('console.token')")).toBeNull();
     expect(session.errors).toEqual([]);
   });
 

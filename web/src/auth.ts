@@ -150,6 +150,12 @@ export async function startHostedSignIn(config: CognitoConfig): Promise<void> {
   location.assign(`${config.domain}/oauth2/authorize?${query}`);
 }
 
+/** Cognito's logout endpoint, which ends the hosted UI's session and returns to the console. */
+export function hostedSignOutUrl(config: CognitoConfig): string {
+  const query = new URLSearchParams({ client_id: config.clientId, logout_uri: config.redirectUri });
+  return `${config.domain}/logout?${query}`;
+}
+
 /** Back from the hosted UI with `?code=&state=`: exchange the code (with the PKCE verifier) for tokens. */
 export async function completeHostedSignIn(config: CognitoConfig | undefined): Promise<string | undefined> {
   const params = new URLSearchParams(location.search);

@@ -10,6 +10,7 @@ import {
   chosenPlant,
   completeHostedSignIn,
   currentSession,
+  hostedSignOutUrl,
   loadCognitoConfig,
   type Session,
   signIn,
@@ -106,7 +107,10 @@ function shell(session: Session, page: string, plant: string | undefined): HTMLE
   out.addEventListener("click", () => {
     signOut();
     signInMessage = "Signed out.";
-    go("#/sign-in");
+    // Signed in through the hosted UI: end that session too, or the next "Sign in with your account"
+    // would come straight back without asking (Cognito's logout returns to the console's address).
+    if (cognito) location.assign(hostedSignOutUrl(cognito));
+    else go("#/sign-in");
   });
   return h(
     "header",
