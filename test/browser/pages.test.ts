@@ -3,8 +3,9 @@
  * table (or empty state) or, where the API refuses, the problem's title; no script error anywhere.
  * Screenshots of every page for the README's folder.
  */
+import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { open, type Session, screenshot, signedIn, token } from "./support.js";
+import { api, open, type Session, screenshot, signedIn, token } from "./support.js";
 
 describe("the read pages", () => {
   let session: Session;
@@ -83,4 +84,62 @@ describe("the read pages", () => {
       expect(session.errors.filter((e) => !e.includes("the server responded with a status of"))).toEqual([]);
     });
   }
+});
+
+describe("a plant with nothing in it yet", () => {
+  let session: Session;
+  beforeEach(async () => {
+    session = await open();
+  });
+  afterEach(async () => {
+    await session.close();
+  });
+
+  it("shows every page's empty state, and the API's problem title and detail for what is not there", {
+    timeout: 120_000,
+  }, async () => {
+    const plant = `E${randomUUID().slice(0, 6).toUpperCase()}`;
+    const jwt = await token(["operator", "planner", "controller"], [plant]);
+    const page = await signedIn(session, jwt, "#/orders");
+    const origin = new URL(page.url()).origin;
+    for (const [hash, heading, sentences] of [
+      ["#/orders", "Orders", ["No orders yet."]],
+      ["#/stock", "Stock", ["No stock in this plant yet.", "No material has reorder settings."]],
+      ["#/backlog", "Backlog", ["No backlog: every goods movement has posted."]],
+      ["#/reorders", "Reorders", ["No requisitions: every material is above its reorder point."]],
+      ["#/movements", "Movements", ["No movements match these filters."]],
+      [
+        "#/period",
+        "Period",
+        [
+          "No variance yet: variances appear once the close settles the completed orders.",
+          "No orders were touched in this period.",
+          "No journal entries in this period yet.",
+          "No issues in this period yet.",
+        ],
+      ],
+    ] as const) {
+      await page.goto(`${origin}/${hash}`);
+      await page.getByRole("heading", { name: heading, exact: true, level: 1 }).waitFor();
+      await expect.poll(async () => page.locator(".loading").count(), { timeout: 60_000 }).toBe(0);
+      expect(await page.locator("main .empty").allTextContents(), hash).toEqual([...sentences]);
+      await expect(page.locator("main .problem").count()).resolves.toBe(0);
+    }
+
+    // What is not there: the page shows the API's own problem, title and detail word for word.
+    const missing = await api()("GET", `/v1/plants/${plant}/orders/NO-SUCH-ORDER`, jwt);
+    const problem = missing.body as { title: string; detail: string };
+    expect(missing.status).toBe(404);
+    await page.goto(`${origin}/#/orders/NO-SUCH-ORDER`);
+    const box = page.getByRole("alert");
+    await box.waitFor({ timeout: 60_000 });
+    await expect(box.locator(".problem-title").textContent()).resolves.toBe(problem.title);
+    await expect(box.locator(".problem-detail").textContent()).resolves.toBe(problem.detail);
+    await page.goto(`${origin}/#/confirm/NO-SUCH-CONFIRMATION`);
+    const lookup = await api()("GET", `/v1/plants/${plant}/confirmations/NO-SUCH-CONFIRMATION`, jwt);
+    expect(lookup.status).toBe(404);
+    await expect
+      .poll(async () => page.getByRole("alert").locator(".problem-detail").textContent(), { timeout: 60_000 })
+      .toBe((lookup.body as { detail: string }).detail);
+  });
 });
