@@ -80,6 +80,18 @@ describe("the Confirm page", () => {
     expect(ids[1]).toBe(ids[0]);
     expect(await onHand("RIM-BASE", "MACH-01")).toBe(after);
     expect(session.errors).toEqual([]);
+
+    // A planner looks the same confirmation up: status and movements, but no Reverse (operator only).
+    const planner = await open();
+    try {
+      const other = await signedIn(planner, await token(["planner"]), `#/confirm/${ids[0]}`);
+      await expect.poll(async () => status(other).textContent(), { timeout: 60_000 }).toBe("posted");
+      await other.getByRole("table", { name: "Movements" }).waitFor();
+      await expect(other.getByRole("button", { name: "Reverse" }).count()).resolves.toBe(0);
+      await expect(other.getByRole("button", { name: "Post confirmation" }).count()).resolves.toBe(0);
+    } finally {
+      await planner.close();
+    }
   });
 
   it("retries with the same id when the answer is lost, so the posting happens once", {

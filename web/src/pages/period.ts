@@ -52,7 +52,7 @@ export function periodPage(ctx: Context): void {
   const form = h(
     "form",
     { class: "inline", "aria-label": "Choose a period" },
-    field("Period", period, "YYYY-MM"),
+    field("Period", period),
     h("button", { type: "submit", class: "secondary" }, "Show"),
   );
   const load = () =>
