@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { createDocumentClient } from "../../functions/adapters/table/index.js";
+import { createDocumentClient, documentLines } from "../../functions/adapters/table/index.js";
 import { WORKER_BATCH } from "../../infra/messaging.js";
 import { loadOrCreateSecret, signToken } from "../../local/jwt.js";
 import { type ApiCall, loadCalls } from "../../local/load.js";
@@ -37,6 +37,11 @@ export interface E2eFigures {
   readonly non202: number;
   readonly engineTxPerSec: number;
   readonly ratio: number;
+  /** Ledger lines one confirmation of this product projects (issues, the receipt, the activity). */
+  readonly ledgerLinesPerConfirmation: number;
+  /** The same transactions, each followed by that many ledger lines (README.md#performance). */
+  readonly engineWithLedgerTxPerSec: number;
+  readonly ratioWithLedger: number;
 }
 
 const PLANT = "E100";
@@ -77,7 +82,9 @@ export async function runE2e(sizes: E2eSizes, tag: string): Promise<E2eFigures> 
       await untilQueueEmpty(sqs, endpoints.postingsQueueUrl);
       const seconds = (performance.now() - started) / 1000;
 
-      const engine = await engineOn(endpoints, sizes, tag);
+      const engine = await engineOn(endpoints, sizes, tag, 0);
+      const lines = await linesOfOne(endpoints, `${tag}-0`);
+      const withLedger = await engineOn(endpoints, sizes, tag, lines);
       const confirmationsPerSec = intake.accepted / seconds;
       return {
         confirmations: intake.accepted,
@@ -89,6 +96,9 @@ export async function runE2e(sizes: E2eSizes, tag: string): Promise<E2eFigures> 
         non202: intake.non202,
         engineTxPerSec: engine.txPerSec,
         ratio: confirmationsPerSec / engine.txPerSec,
+        ledgerLinesPerConfirmation: lines,
+        engineWithLedgerTxPerSec: withLedger.txPerSec,
+        ratioWithLedger: confirmationsPerSec / withLedger.txPerSec,
       };
     } finally {
       sqs.destroy();
@@ -149,7 +159,7 @@ async function untilQueueEmpty(sqs: SQSClient, queueUrl: string, timeoutMs = 600
 }
 
 /** Raw TransactWriteItems of the e2e transaction's size and contention on the sandbox's own DynamoDB Local. */
-async function engineOn(endpoints: Endpoints, sizes: E2eSizes, tag: string) {
+async function engineOn(endpoints: Endpoints, sizes: E2eSizes, tag: string, ledgerLines: number) {
   const ddb = createDocumentClient(localClientConfig(endpoints.dynamodb.endpoint));
   const raw = new DynamoDBClient(localClientConfig(endpoints.dynamodb.endpoint));
   const services: BenchServices = {
@@ -176,13 +186,26 @@ async function engineOn(endpoints: Endpoints, sizes: E2eSizes, tag: string) {
         hotItems: stockItems,
         plants: 1,
         concurrency: WORKER_BATCH.maximumConcurrency,
+        ledgerLinesPerTransaction: ledgerLines,
       },
       sizes.engineSeconds,
-      "EE",
+      ledgerLines > 0 ? "EL" : "EE",
     );
   } finally {
     ddb.destroy();
     raw.destroy();
+  }
+}
+
+/** How many ledger lines the sandbox projected for one of the run's confirmations. */
+async function linesOfOne(endpoints: Endpoints, confirmationId: string): Promise<number> {
+  const ddb = createDocumentClient(localClientConfig(endpoints.dynamodb.endpoint));
+  try {
+    const lines = await documentLines({ ddb, tableName: endpoints.tableName }, PLANT, confirmationId);
+    if (lines.length === 0) throw new Error(`no ledger lines for ${confirmationId}`);
+    return lines.length;
+  } finally {
+    ddb.destroy();
   }
 }
 

@@ -5,10 +5,12 @@
  * Put of its average record size, and stock updates (the adapter's own ADD with the same
  * non-negative guard), of which the hot ones hit the same few items in every transaction and
  * the rest rotate over a plant-sized pool of stock items. No reads, no computation: only the
- * transaction, retried on a conflict as the worker retries it.
+ * transaction, retried on a conflict as the worker retries it. With `ledgerLinesPerTransaction`,
+ * each transaction is followed by that many ledger lines, written by the ledger adapter as the
+ * worker projects them: the engine doing a posting's writes, ledger included.
  */
 import { randomBytes } from "node:crypto";
-import { dec } from "../../domain/index.js";
+import { dec, type LedgerLine } from "../../domain/index.js";
 import {
   isTransient,
   type StockWriteOptions,
@@ -17,6 +19,7 @@ import {
   type TaggedItem,
   TransactionCancelledError,
   transactWrite,
+  writeLedgerLines,
 } from "../../functions/adapters/table/index.js";
 import { indexKeys, keys } from "../../functions/shared/keys.js";
 import { backoffDelay, sleep } from "../../functions/shared/ports.js";
@@ -61,6 +64,11 @@ export async function runEngine(
       for (let seq = 0; Date.now() < deadline; seq++) {
         const tx = transaction(t, shape, { plant, pool, items, lane, seq, tag });
         counts.conflicts += await commit(t, tx);
+        if (shape.ledgerLinesPerTransaction)
+          await writeLedgerLines(
+            t,
+            ledgerLines(plant, pool, `${tag}-L${lane}-${seq}`, shape.ledgerLinesPerTransaction),
+          );
         counts.committed++;
       }
     }),
@@ -179,4 +187,27 @@ function padding(strings: Record<string, string>, bytes: number): Uint8Array {
     0,
   );
   return randomBytes(Math.max(1, Math.round(bytes) - used - "data".length));
+}
+
+/** Lines like a confirmation's: issues of the pool's materials at the hot location, on one order. */
+function ledgerLines(plant: string, pool: readonly string[], document: string, count: number): LedgerLine[] {
+  const postedAt = new Date().toISOString();
+  return Array.from({ length: count }, (_, i) => ({
+    plant,
+    documentType: "confirmation",
+    document,
+    line: i + 1,
+    kind: "issue",
+    reverses: null,
+    reversesLine: null,
+    order: "L",
+    operation: "0010",
+    material: pool[i % pool.length] ?? "S-001",
+    location: HOT_LOCATION,
+    qty: "-0.001",
+    value: "-0.01",
+    period: PERIOD,
+    postingDate: `${PERIOD}-15`,
+    postedAt,
+  }));
 }

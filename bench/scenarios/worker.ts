@@ -38,6 +38,11 @@ export interface TransactionShape {
   readonly hotItems: number;
   readonly plants: number;
   readonly concurrency: number;
+  /**
+   * Ledger lines each transaction is followed by, written as the worker projects them (one
+   * BatchWriteItem through the ledger adapter, with its three index keys); 0 or absent: none.
+   */
+  readonly ledgerLinesPerTransaction?: number;
 }
 
 export interface FamilyFigures {

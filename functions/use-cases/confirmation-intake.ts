@@ -4,7 +4,6 @@ import { type EnqueuePosting, postingIds } from "../adapters/queue.js";
 import {
   type ConfirmationItems,
   getConfirmationItems,
-  getOrder,
   getPeriodState,
   type IntakeRecord,
   type IntakeRecords,
@@ -14,7 +13,6 @@ import {
   MasterDataCache,
   type PeriodState,
   readIntakeStart,
-  type StoredOrder,
   type TableContext,
 } from "../adapters/table/index.js";
 import type { ConfirmationMessage, ReversalMessage } from "../shared/messages.js";
