@@ -38,6 +38,8 @@ export const keys = {
     sk: "DOC",
   }),
   periods: (plant: string) => ({ pk: `P#${plant}#PERIODS`, sk: "STATE" }),
+  /** Periods the plant posted in, one item each, and `COMPLETE` (functions/adapters/table/posted-periods.ts). */
+  postedPeriodsPk: (plant: string) => `P#${plant}#POSTED`,
   periodReport: (plant: string, period: string) => ({ pk: `P#${plant}#PERIODS`, sk: `REPORT#${period}` }),
   /** Resume point of a running close: the close index cursor after the last finished page. */
   closeCheckpoint: (plant: string, period: string) => ({

@@ -69,10 +69,15 @@ export async function requestClose(
 }
 
 /**
- * The periods with postings no close has taken: from the orders the next close must read (the
- * close index) and the plant's stock items. Reads grow with those, like the close's own.
+ * The periods with postings no close has taken. From the plant's posted-period markers: a few
+ * items, whatever the number of orders and stock items (docs/data-model.md, "posted periods").
+ * A plant whose markers are not complete (it posted before they existed) is read the old way
+ * once, from the orders the next close must read (the close index) and the stock items, and
+ * its markers are completed from what that found.
  */
-async function postedPeriods(store: PeriodCloseStore, plant: string): Promise<Set<string>> {
+async function postedPeriods(store: PeriodCloseStore, plant: string): Promise<ReadonlySet<string>> {
+  const marked = await store.postedPeriods(plant);
+  if (marked) return marked;
   const orders: { state: OrderState; closedThrough?: string | undefined }[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -80,7 +85,9 @@ async function postedPeriods(store: PeriodCloseStore, plant: string): Promise<Se
     orders.push(...page.orders);
     start = page.next;
   } while (start);
-  return periodsWithPostings(orders, await store.listPlantStock(plant));
+  const found = periodsWithPostings(orders, await store.listPlantStock(plant));
+  await store.completePostedPeriods(plant, found);
+  return found;
 }
 
 /**

@@ -94,6 +94,13 @@ export interface PeriodCloseStore {
 
   /** Every stock item of the plant with its per-period aggregates. */
   listPlantStock(plant: string): Promise<StockItemTotals[]>;
+  /**
+   * The periods the plant posted stock or WIP in, from its posted-period markers (a few items);
+   * undefined while they are not known to cover every posting (a plant from before them).
+   */
+  postedPeriods(plant: string): Promise<ReadonlySet<string> | undefined>;
+  /** Records `periods` (read the old way) as the plant's posted periods and the markers as complete. */
+  completePostedPeriods(plant: string, periods: Iterable<string>): Promise<void>;
   countOpenBacklog(plant: string): Promise<number>;
   /** The plant's first material by id (its currency is the plant's). */
   firstMaterial(plant: string): Promise<Pick<Material, "currency"> | undefined>;

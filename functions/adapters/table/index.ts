@@ -15,6 +15,7 @@ export * from "./period-close-store.js";
 export * from "./periods.js";
 export * from "./plans.js";
 export * from "./plants.js";
+export * from "./posted-periods.js";
 export * from "./reorder-store.js";
 export * from "./requisitions.js";
 export * from "./reversals.js";

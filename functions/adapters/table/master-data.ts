@@ -4,6 +4,7 @@ import { REORDER_INDEX } from "../../../infra/table.js";
 import { pack, unpack } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { completePostedPeriods } from "./posted-periods.js";
 
 type StoredMaterial = Omit<Material, "hasBom">;
 
@@ -62,14 +63,17 @@ export function parseMasterDataVersion(item: Record<string, unknown> | undefined
 
 /** The plant registry lets the scheduled close and reorder runs fan out without a scan. */
 async function registerPlant(t: TableContext, plant: string, now: string) {
-  await t.ddb.send(
+  const res = await t.ddb.send(
     new UpdateCommand({
       TableName: t.tableName,
       Key: keys.plantRegistry(plant),
       UpdateExpression: "SET plant = :p, registeredAt = if_not_exists(registeredAt, :now)",
       ExpressionAttributeValues: { ":p": plant, ":now": now },
+      ReturnValues: "ALL_OLD",
     }),
   );
+  // A new plant has no postings yet: its posted-period markers cover all it will post.
+  if (res.Attributes?.registeredAt === undefined) await completePostedPeriods(t, plant, []);
 }
 
 export async function putWorkCenter(t: TableContext, plant: string, wc: WorkCenter, now: string) {

@@ -1,5 +1,10 @@
 import { PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { Order, OrderSnapshot, OrderState } from "../../../domain/index.js";
+import {
+  type Order,
+  type OrderSnapshot,
+  type OrderState,
+  periodsWithPostings,
+} from "../../../domain/index.js";
 import { CLOSE_INDEX } from "../../../infra/table.js";
 import { pack, unpack } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
@@ -143,6 +148,11 @@ export function orderWrite(
   return {
     role: "order",
     key: next.snapshot.order,
+    // Its WIP postings: the periods with journal totals no close has taken.
+    posts: {
+      plant: stored.plant,
+      periods: [...periodsWithPostings([{ state: next.state, closedThrough }], [])],
+    },
     item: {
       Put: {
         TableName: t.tableName,

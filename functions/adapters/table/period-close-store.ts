@@ -30,6 +30,7 @@ import {
 } from "./period-close.js";
 import { getPeriodState } from "./periods.js";
 import { listPlants } from "./plants.js";
+import { completePostedPeriods, readPostedPeriods } from "./posted-periods.js";
 import { listPlantStock } from "./stock.js";
 import { isTransient, type TaggedItem, transactWrite } from "./transact.js";
 
@@ -77,6 +78,8 @@ export function periodCloseStore(t: TableContext): PeriodCloseStore {
     listCloseRows: (plant, period) => listCloseRows(t, plant, period),
     pageCloseRows: (plant, period, page) => pageCloseRows(t, plant, period, page),
     listPlantStock: (plant) => listPlantStock(t, plant),
+    postedPeriods: (plant) => readPostedPeriods(t, plant),
+    completePostedPeriods: (plant, periods) => completePostedPeriods(t, plant, periods),
     countOpenBacklog: (plant) => countOpenBacklog(t, plant),
     firstMaterial: (plant) => plantCurrencyMaterial(t, plant),
     async finishClose(plant, period, report) {

@@ -192,6 +192,7 @@ export function stockWrite(
   return {
     role: "stock",
     key: stockKey(delta.material, delta.location),
+    posts: { plant, periods: [opts.period] },
     item: {
       Update: {
         TableName: t.tableName,

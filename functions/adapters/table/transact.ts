@@ -2,6 +2,7 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { type CancellationKind, TransactionCancelledError } from "../errors.js";
 import type { TableContext } from "./client.js";
+import { markPostedPeriods, type PostedPeriods } from "./posted-periods.js";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
@@ -21,6 +22,8 @@ export interface TaggedItem {
   readonly role: ItemRole;
   readonly key: string;
   readonly item: TransactItem;
+  /** The periods this item posts stock or WIP in: marked before the transaction is sent. */
+  readonly posts?: PostedPeriods | undefined;
 }
 
 /** The largest transaction DynamoDB accepts. */
@@ -33,6 +36,11 @@ export const MAX_TRANSACTION_ITEMS = 100;
  * throttling are retryable.
  */
 export async function transactWrite(table: TableContext, items: readonly TaggedItem[]): Promise<void> {
+  // Ahead of the commit, so no posting is ever without its period's marker (posted-periods.ts).
+  await markPostedPeriods(
+    table,
+    items.flatMap((i) => (i.posts ? [i.posts] : [])),
+  );
   try {
     await table.ddb.send(new TransactWriteCommand({ TransactItems: items.map((i) => i.item) }));
   } catch (error) {
