@@ -2,7 +2,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import { postingsQueue } from "../adapters/queue.js";
-import { getConfirmationItems, intakeRecords } from "../adapters/table/index.js";
+import { getConfirmationItems, intakeRecords, ledgerStore } from "../adapters/table/index.js";
 import { documentClient, sqsClient } from "../shared/clients.js";
 import { loadConfig } from "../shared/config.js";
 import { createPowertools } from "../shared/powertools.js";
@@ -20,6 +20,7 @@ const deps = {
   resendAfterSeconds: config.OUTBOX_RESEND_AFTER_SECONDS,
   log: logPort,
   metrics: metricsPort,
+  ledger: ledgerStore(table),
 };
 
 /**

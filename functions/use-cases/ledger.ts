@@ -145,6 +145,40 @@ export async function projectReversal(
 }
 
 /**
+ * Which of a confirmation's projections are not whole (docs/ledger.md, "What the seal relies on"):
+ * its posting's lines 1..n, and once it is reversed one opposite line per earlier line. The outbox
+ * sweeper settles a posting only when both are; otherwise it sends the message again, whose
+ * delivery writes what is missing (a queue that lost the message after the commit, before the
+ * projection, would leave the lines missing until the period's close).
+ */
+export async function ledgerGaps(
+  t: LedgerStore,
+  plant: string,
+  id: string,
+  items: {
+    readonly posting?:
+      | {
+          readonly status: string;
+          readonly period?: string | undefined;
+          readonly data: { readonly movements: readonly unknown[] };
+        }
+      | undefined;
+    readonly reversal?: { readonly status: string } | undefined;
+  },
+): Promise<{ posting: boolean; reversal: boolean }> {
+  const n =
+    items.posting?.status === "rejected" || !items.posting?.period ? 0 : items.posting.data.movements.length;
+  const reversed = items.reversal?.status === "reversed";
+  if (n === 0 && !reversed) return { posting: false, reversal: false };
+  const lines = (await t.documentLines(plant, id)).filter((l) => l.documentType === "confirmation");
+  const originals = new Set(lines.filter((l) => l.reverses === null).map((l) => l.line));
+  let posting = false;
+  for (let line = 1; line <= n; line++) if (!originals.has(line)) posting = true;
+  const opposite = lines.filter((l) => l.reverses !== null).length;
+  return { posting, reversal: reversed && (posting || opposite < originals.size) };
+}
+
+/**
  * The line a backlog line's posting adds to its confirmation's document: numbered after the
  * posting's n lines and every backlog posting of the confirmation so far. Written in the
  * backlog posting's own transaction; two of them racing for a number conflict on the line's

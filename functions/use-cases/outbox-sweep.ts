@@ -1,8 +1,9 @@
 import { METRICS, OUTBOX } from "../../infra/messaging.js";
 import { type EnqueuePosting, postingIds } from "../adapters/queue.js";
-import type { ConfirmationItems, IntakeRecords, OutboxEntry } from "../adapters/table/index.js";
+import type { ConfirmationItems, IntakeRecords, LedgerStore, OutboxEntry } from "../adapters/table/index.js";
 import type { LogPort, MetricsPort } from "../shared/ports.js";
 import { confirmationOutcome } from "./confirmation-outcome.js";
+import { ledgerGaps } from "./ledger.js";
 
 /**
  * The outbox sweeper (docs/data-model.md, "Outbox"): every intake record that got its 202 stays in
@@ -20,6 +21,11 @@ export interface SweepDeps {
   readonly resendAfterSeconds: number;
   readonly log: LogPort;
   readonly metrics: MetricsPort;
+  /**
+   * The stock ledger: a posting is settled only once its lines (and a reversal's) are all there
+   * (ledgerGaps in ledger.ts). Absent: not checked (in-memory fakes without a ledger).
+   */
+  readonly ledger?: LedgerStore | undefined;
 }
 
 export interface SweepLimits {
@@ -82,17 +88,25 @@ async function sweepOne(deps: SweepDeps, entry: OutboxEntry, maxSends: number): 
   const reversalPending =
     intake.reversal !== undefined &&
     confirmationOutcome(items, intake.reversalRequested, NO_MATERIALS).status === "reversal_queued";
-  if (!confirmationPending && !reversalPending)
+  // Recorded, but a lost message may have taken its ledger projection with it: send it again.
+  const gaps =
+    !confirmationPending && !reversalPending && deps.ledger
+      ? await ledgerGaps(deps.ledger, plant, id, items)
+      : { posting: false, reversal: false };
+  const resendConfirmation = confirmationPending || (gaps.posting && !gaps.reversal);
+  const resendReversal = reversalPending || gaps.reversal;
+  if (!resendConfirmation && !resendReversal)
     return (await deps.intakes.settle(entry)) ? "settled" : "skipped";
   if (intake.outboxSends >= maxSends) {
     deps.log.error("outbox gave up on a posting", { plant, confirmationId: id, sends: intake.outboxSends });
     return (await deps.intakes.exhaust(entry, deps.now())) ? "exhausted" : "skipped";
   }
   // Same group, confirmation first: a reversal always follows what it reverses.
-  if (confirmationPending) {
+  if (resendConfirmation) {
     await deps.enqueuePosting(intake.message, postingIds.confirmation(plant, intake.order, id));
   }
-  if (reversalPending && intake.reversal) {
+  // A reversal's delivery makes the posting's lines whole too, so it alone repairs both.
+  if (resendReversal && intake.reversal) {
     await deps.enqueuePosting(
       intake.reversal,
       postingIds.reversal(plant, intake.order, id, intake.reversal.receivedAt),
