@@ -30,14 +30,31 @@ async function readKeys(t: TableContext, list: readonly { pk: string; sk: string
   return (key: { pk: string; sk: string }) => byKey.get(id(key));
 }
 
-export async function readPostingStart(t: TableContext, plant: string, order: string): Promise<PostingStart> {
+/** The order's two items, the period state and the counter, with `extra` keys in the same request. */
+async function readStart(
+  t: TableContext,
+  plant: string,
+  order: string,
+  extra: readonly { pk: string; sk: string }[],
+) {
   const [state, snapshot] = orderItemKeys(plant, order);
-  const item = await readKeys(t, [state, snapshot, keys.periods(plant), keys.masterDataVersion(plant)]);
-  return {
+  const item = await readKeys(t, [
+    ...extra,
+    state,
+    snapshot,
+    keys.periods(plant),
+    keys.masterDataVersion(plant),
+  ]);
+  const start: PostingStart = {
     order: parseStoredOrder(plant, item(state), item(snapshot)),
     periods: parsePeriodState(item(keys.periods(plant))),
     masterDataVersion: parseMasterDataVersion(item(keys.masterDataVersion(plant))),
   };
+  return { item, start };
+}
+
+export async function readPostingStart(t: TableContext, plant: string, order: string): Promise<PostingStart> {
+  return (await readStart(t, plant, order, [])).start;
 }
 
 export async function readIntakeStart(
@@ -46,19 +63,7 @@ export async function readIntakeStart(
   confirmationId: string,
   order: string,
 ): Promise<IntakeStart> {
-  const [state, snapshot] = orderItemKeys(plant, order);
   const intake = keys.intake(plant, confirmationId);
-  const item = await readKeys(t, [
-    intake,
-    state,
-    snapshot,
-    keys.periods(plant),
-    keys.masterDataVersion(plant),
-  ]);
-  return {
-    intake: parseIntakeRecord(item(intake)),
-    order: parseStoredOrder(plant, item(state), item(snapshot)),
-    periods: parsePeriodState(item(keys.periods(plant))),
-    masterDataVersion: parseMasterDataVersion(item(keys.masterDataVersion(plant))),
-  };
+  const { item, start } = await readStart(t, plant, order, [intake]);
+  return { ...start, intake: parseIntakeRecord(item(intake)) };
 }
