@@ -6,20 +6,20 @@
  * non-negative guard), of which the hot ones hit the same few items in every transaction and
  * the rest rotate over a plant-sized pool of stock items. No reads, no computation: only the
  * transaction, retried on a conflict as the worker retries it. With `ledgerLinesPerTransaction`,
- * each transaction is followed by that many ledger lines, written by the ledger adapter as the
- * worker projects them: the engine doing a posting's writes, ledger included.
+ * that many of the items are ledger-line Puts built by the ledger adapter (their three index
+ * keys included), as a posting commits its lines (docs/ledger.md, "When lines are written").
  */
 import { randomBytes } from "node:crypto";
 import { dec, type LedgerLine } from "../../domain/index.js";
 import {
   isTransient,
+  ledgerPut,
   type StockWriteOptions,
   stockWrite,
   type TableContext,
   type TaggedItem,
   TransactionCancelledError,
   transactWrite,
-  writeLedgerLines,
 } from "../../functions/adapters/table/index.js";
 import { indexKeys, keys } from "../../functions/shared/keys.js";
 import { backoffDelay, sleep } from "../../functions/shared/ports.js";
@@ -64,11 +64,6 @@ export async function runEngine(
       for (let seq = 0; Date.now() < deadline; seq++) {
         const tx = transaction(t, shape, { plant, pool, items, lane, seq, tag });
         counts.conflicts += await commit(t, tx);
-        if (shape.ledgerLinesPerTransaction)
-          await writeLedgerLines(
-            t,
-            ledgerLines(plant, pool, `${tag}-L${lane}-${seq}`, shape.ledgerLinesPerTransaction),
-          );
         counts.committed++;
       }
     }),
@@ -124,9 +119,13 @@ interface Slot {
   readonly tag: string;
 }
 
-/** Order Put, record Put, then stock updates: the hot items first, the rest rotating over the pool. */
+/**
+ * Order Put, record Put, stock updates (the hot items first, the rest rotating over the pool),
+ * then the ledger lines.
+ */
 function transaction(t: TableContext, shape: TransactionShape, s: Slot): TaggedItem[] {
-  const stock = s.items - 2;
+  const lines = Math.round(shape.ledgerLinesPerTransaction ?? 0);
+  const stock = s.items - 2 - lines;
   const hot = Math.min(shape.hotItems, stock);
   const rest = s.pool.slice(shape.hotItems);
   const start = (s.seq * 7 + s.lane * 13) % Math.max(1, rest.length);
@@ -145,6 +144,7 @@ function transaction(t: TableContext, shape: TransactionShape, s: Slot): TaggedI
         STOCK_OPTIONS,
       ),
     ),
+    ...ledgerLines(s.plant, s.pool, `${s.tag}-L${s.lane}-${s.seq}`, lines).map((l) => ledgerPut(t, l)),
   ];
 }
 

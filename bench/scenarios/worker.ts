@@ -39,8 +39,8 @@ export interface TransactionShape {
   readonly plants: number;
   readonly concurrency: number;
   /**
-   * Ledger lines each transaction is followed by, written as the worker projects them (one
-   * BatchWriteItem through the ledger adapter, with its three index keys); 0 or absent: none.
+   * Of `itemsPerTransaction`, the ledger lines a posting commits with its stock (docs/ledger.md,
+   * "When lines are written"); 0 or absent: none.
    */
   readonly ledgerLinesPerTransaction?: number;
 }
@@ -288,6 +288,7 @@ function figures(
     byFamily: byFamily(bills, n),
     shape: {
       itemsPerTransaction: mean(worker.transactionSizes),
+      ledgerLinesPerTransaction: ledgerLinesPerTransaction(worker),
       orderItemBytes: averagePutBytes(worker, "order"),
       recordItemBytes: averagePutBytes(worker, "record"),
       stockItemsPerPlant: workload.stockItemsPerPlant,
@@ -306,6 +307,14 @@ function minimumUnits(worker: CapacityMeter): number {
     stockKeys.set(w.transaction, (stockKeys.get(w.transaction) ?? new Set()).add(w.key));
   }
   return worker.transactionSizes.reduce((sum, _, tx) => sum + 2 * ((stockKeys.get(tx)?.size ?? 0) + 2), 0);
+}
+
+/** Ledger-line Puts inside the committed transactions, per transaction. */
+function ledgerLinesPerTransaction(worker: CapacityMeter): number {
+  const inTransactions = worker.writes.filter(
+    (w) => w.transaction !== undefined && itemFamily(w.key) === "ledger",
+  ).length;
+  return worker.transactionSizes.length === 0 ? 0 : inTransactions / worker.transactionSizes.length;
 }
 
 /** The bill per item family, intake and worker together, per confirmation. */

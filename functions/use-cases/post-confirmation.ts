@@ -17,7 +17,7 @@ import {
   TransactionCancelledError,
 } from "../adapters/table/index.js";
 import { fromQueuedConfirmation, type QueuedConfirmation } from "../shared/queued-confirmation.js";
-import { projectPosting } from "./ledger.js";
+import { postingLedgerLines, projectPosting } from "./ledger.js";
 import { applyPlan, effectWrites, type PostingPlan, planLines, recordWrite } from "./posting-chunks.js";
 import {
   isReorderCandidate,
@@ -129,11 +129,17 @@ async function attempt(
   };
   const order = s.writes.order(stored, result.order);
   const effects = effectWrites(deps, plant, id, plan);
+  // The ledger lines commit with the posting when they fit one transaction (docs/ledger.md,
+  // "When lines are written"); a larger posting projects them after its last chunk.
+  const lines = postingLedgerLines(plant, id, ledgerSource(plan), body.postingDate);
+  const linesInCommit =
+    !deps.faults?.linesAfterCommit && effects.length + 2 + lines.length <= MAX_TRANSACTION_ITEMS;
   await deps.faults?.beforeCommit?.();
   let done = plan;
   if (effects.length + 2 <= MAX_TRANSACTION_ITEMS) {
+    const ledger = linesInCommit ? lines.map((l) => s.ledger.put(l)) : [];
     try {
-      await s.commit([recordWrite(deps, plant, id, plan), order, ...effects]);
+      await s.commit([recordWrite(deps, plant, id, plan), order, ...effects, ...ledger]);
     } catch (error) {
       // A guard said the stock is not there: the next attempt reads it and decides per policy.
       if (error instanceof TransactionCancelledError && error.kind === "stock") state.readStock = true;
@@ -144,14 +150,14 @@ async function attempt(
     await s.commit([s.writes.plan("posting", plant, id, plan), order]);
     done = await applyPlan(deps, plant, id, { plan, rev: 1 });
   }
-  const items = effects.length + 2;
+  const items = effects.length + 2 + (linesInCommit ? lines.length : 0);
   deps.metrics.add("PostingsCommitted", "Count", 1);
   deps.metrics.add("TransactionItems", "Count", items);
   deps.metrics.add("BacklogLinesCreated", "Count", planLines(id, done).length);
   // Intake to commit: measured after the last write, so it includes queue wait, retries and chunks.
   deps.metrics.add("PostingLatencyMs", "Milliseconds", deps.now().getTime() - Date.parse(receivedAt));
-  // The ledger lines, after commit and before the message is acknowledged (docs/data-model.md).
-  await projectPosting(s.ledger, plant, id, body.postingDate, ledgerSource(done));
+  // Lines that did not fit: after commit and before the message is acknowledged (docs/ledger.md).
+  if (!linesInCommit) await projectPosting(s.ledger, plant, id, body.postingDate, ledgerSource(done));
   await retryLines(deps, plant, planLines(id, done));
   return { status: done.status, items, backlogLines: planLines(id, done).length };
 }

@@ -25,6 +25,8 @@ export interface PostingDeps {
     afterChunk?(chunk: number): void | Promise<void>;
     /** Called after a posting read its stock, before it commits (a stale read in tests). */
     beforeCommit?(): void | Promise<void>;
+    /** Lines after the commit, as for a posting whose lines do not fit its transaction. */
+    linesAfterCommit?: boolean;
   };
 }
 

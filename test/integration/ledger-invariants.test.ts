@@ -145,10 +145,11 @@ describe("the stock ledger of a plant's day", () => {
   });
 
   it("projects a confirmation's lines exactly once, also after a crash between commit and projection", async () => {
-    // The first delivery commits, then dies before writing its lines.
+    // The first delivery commits, then dies before writing its lines (lines after the commit, as
+    // for a posting whose lines do not fit its transaction).
     await expect(
       postConfirmation(
-        { ...deps(), store: workerStore({ ...table, ddb: crashing }) },
+        { ...deps(), store: workerStore({ ...table, ddb: crashing }), faults: { linesAfterCommit: true } },
         plant,
         confirmation("C-1", "1000"),
         NOW,

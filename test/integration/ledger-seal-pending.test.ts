@@ -78,11 +78,14 @@ const CONFIRMATION = {
   activities: { labor: "2" },
 };
 
-/** The worker's ports with the ledger projection replaced (a crash, or a pause, right after the commit). */
+/**
+ * The worker's ports with the ledger projection replaced (a crash, or a pause, right after the
+ * commit). Its lines go after the commit, as a posting's do when they do not fit its transaction.
+ */
 function withProjection(
   write: (real: LedgerStore, lines: Parameters<LedgerStore["write"]>[0]) => Promise<void>,
 ) {
-  const base = postingDeps(table, NOW);
+  const base = { ...postingDeps(table, NOW), faults: { linesAfterCommit: true } };
   const real = base.store.ledger;
   const ledger: LedgerStore = { ...real, write: (lines) => write(real, lines) };
   return { ...base, store: { ...base.store, ledger } } satisfies PostingDeps;

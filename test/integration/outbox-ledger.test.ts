@@ -53,9 +53,12 @@ const sweep = () =>
     ledger: ledgerStore(table),
   });
 
-/** The worker whose projection dies right after the commit; its message is then lost. */
+/**
+ * The worker whose projection dies right after the commit; its message is then lost. Its lines
+ * go after the commit, as a posting's do when they do not fit its transaction.
+ */
 function crashingWorker() {
-  const base = postingDeps(table, NOW);
+  const base = { ...postingDeps(table, NOW), faults: { linesAfterCommit: true } };
   const ledger: LedgerStore = {
     ...base.store.ledger,
     write: async () => {

@@ -135,12 +135,11 @@ describe("worker reads", () => {
     if (!sentBody) throw new Error("intake sent nothing");
     await postConfirmation(deps, plant, sentBody, NOW);
     // The confirmation's partition (a Query) beside order + periods + counter (one BatchGetItem),
-    // then the commit and the ledger lines: four requests, with master data from the cache.
+    // then the commit, which carries the ledger lines: three requests, master data from the cache.
     expect(Object.fromEntries(requests)).toEqual({
       QueryCommand: 1,
       BatchGetCommand: 1,
       TransactWriteCommand: 1,
-      BatchWriteCommand: 1,
     });
   });
 });
