@@ -232,26 +232,38 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly url: string;
   readonly port: number;
+  /** Requests being served now (the postings poller yields to them: local/poller.ts). */
+  readonly active: number;
   /** Stops accepting connections, lets requests in progress finish (at most `graceMs`), then closes. */
   close(graceMs?: number): Promise<void>;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const host = options.host ?? "127.0.0.1";
+  let active = 0;
   const server = createServer((req, res) => {
+    active++;
     handleRequest(options, req)
       .catch((error: unknown) => {
         options.onError?.(error, "gateway");
         return INTERNAL_ERROR();
       })
       .then((reply) => writeReply(res, reply))
-      .catch(() => res.destroy());
+      .catch(() => res.destroy())
+      .finally(() => active--);
   });
   // Keep-alive sockets must not hold the sandbox open on shutdown for their default 5 s.
   server.keepAliveTimeout = 2000;
   await listen(server, options.port, host);
   const port = (server.address() as AddressInfo).port;
-  return { url: `http://${host}:${port}`, port, close: (graceMs) => closeServer(server, graceMs) };
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    get active() {
+      return active;
+    },
+    close: (graceMs) => closeServer(server, graceMs),
+  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -30,6 +30,12 @@ export interface PollerOptions {
   readonly batchSize: number;
   /** Batches in flight at once: the mapping's maximum concurrency. */
   readonly concurrency: number;
+  /**
+   * True while something more urgent shares the machine (the sandbox's API serving requests):
+   * then at most one batch is in flight. In AWS the API and the worker do not share one
+   * DynamoDB Local and two cores, so intake latency does not depend on the worker's load.
+   */
+  readonly yieldTo?: () => boolean;
   readonly visibilityTimeoutSeconds: number;
   /** The function: an SQSEvent in, an SQSBatchResponse (or nothing) out. */
   readonly invoke: (event: SQSEvent) => Promise<unknown>;
@@ -51,6 +57,8 @@ export interface BatchReport {
 const LONG_POLL_SECONDS = 10;
 const BUSY_POLL_PAUSE_MS = 100;
 const ERROR_PAUSE_MS = 1000;
+/** While yielding, how often the poller looks again whether it may start more batches. */
+const YIELD_RECHECK_MS = 50;
 
 export class SqsPoller {
   private readonly inFlight = new Set<Promise<void>>();
@@ -107,8 +115,9 @@ export class SqsPoller {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
-      if (this.inFlight.size >= this.options.concurrency) {
-        await Promise.race(this.inFlight);
+      const yielding = this.options.yieldTo?.() === true;
+      if (this.inFlight.size >= (yielding ? 1 : this.options.concurrency)) {
+        await Promise.race(yielding ? [...this.inFlight, sleep(YIELD_RECHECK_MS)] : this.inFlight);
         continue;
       }
       const busy = this.inFlight.size > 0 || Date.now() < this.retriesPendingUntil;

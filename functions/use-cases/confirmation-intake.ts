@@ -79,10 +79,11 @@ const later = (deps: IntakeDeps) => new Date(deps.now().getTime() + deps.resendA
 
 /**
  * Confirmation intake (docs/api.md#confirmations): check what needs master data (decimals, closed period),
- * record the request under its confirmationId, enqueue it, and only then mark it queued, which
- * puts it in the outbox until the worker has posted it. Retrying the same body is safe at any
- * point (a still-queued one that waited past the visibility timeout is sent again); another body
- * under the same id is refused.
+ * record the request under its confirmationId in the outbox (the transactional-outbox pattern: stored
+ * first, then sent; if the sender dies in between, the outbox sends it once its due time passed), then
+ * send it. A send the queue refuses takes it out of the outbox again and answers 503. Retrying the
+ * same body is safe at any point (a still-queued one that waited past the visibility timeout is sent
+ * again); another body under the same id is refused.
  */
 export async function acceptConfirmation(
   deps: IntakeDeps,
@@ -119,9 +120,16 @@ export async function acceptConfirmation(
     receivedAt,
   };
   // Two identical requests raced: the other one stored it first; answer as its retry.
-  if (!(await deps.intakes.create(plant, id, { hash, order: request.order, message, receivedAt })))
+  const intake = { hash, order: request.order, message, receivedAt };
+  if (!(await deps.intakes.create(plant, id, intake, later(deps))))
     return acceptConfirmation(deps, plant, request);
-  await enqueue(deps, plant, message);
+  try {
+    await send(deps, plant, message);
+  } catch (error) {
+    // Nothing was promised: out of the outbox, so only a retry of the same body sends it.
+    await deps.intakes.markUnsent(plant, id);
+    throw error;
+  }
   return { confirmationId: id, status: "queued", href: href(plant, id) };
 }
 
@@ -133,18 +141,23 @@ function isDue(deps: IntakeDeps, intake: IntakeRecord): boolean {
   return due <= deps.now().toISOString();
 }
 
+/** Sends a record's message again and puts it (back) in the outbox. */
 async function enqueue(deps: IntakeDeps, plant: string, message: ConfirmationMessage) {
+  // A refused send leaves the record as it was: accepted (a retry sends again) or queued (the outbox does).
+  await send(deps, plant, message);
+  await deps.intakes.markQueued(plant, message.confirmation.confirmationId, later(deps));
+}
+
+async function send(deps: IntakeDeps, plant: string, message: ConfirmationMessage) {
   const { confirmationId: id, order } = message.confirmation;
   try {
     await deps.enqueuePosting(message, postingIds.confirmation(plant, order, id));
   } catch (error) {
-    // The intake record still says "accepted", not "queued": a retry of the same body sends again.
     throw new QueueUnavailableError(
       "the postings queue did not accept the confirmation; retry the same request",
       { cause: error },
     );
   }
-  await deps.intakes.markQueued(plant, id, later(deps));
 }
 
 /**

@@ -30,9 +30,10 @@ import { csvTable } from "./csv.js";
 /**
  * The stock ledger's use cases (docs/data-model.md, "The stock ledger"): projecting a
  * confirmation's posting and reversal into lines, the movements query, the period digest and
- * its verification. Confirmation lines are projected after the posting committed and before
- * the worker acknowledges the message; stock documents and backlog postings write their lines
- * inside their own transaction (see stock-postings.ts, reprocess-backlog.ts).
+ * its verification. A confirmation's lines commit with its posting when they fit its transaction
+ * (post-confirmation.ts); a larger posting's and a reversal's are projected after the commit and
+ * before the worker acknowledges the message; stock documents and backlog postings write their
+ * lines inside their own transaction (see stock-postings.ts, reprocess-backlog.ts).
  */
 
 /** A posting's lines from its record: numbered 1..n in the order of its movements. */

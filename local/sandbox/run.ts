@@ -177,6 +177,8 @@ function startPollers(
     queueArn: resources.postingsQueueArn,
     batchSize: WORKER_BATCH.batchSize,
     concurrency: WORKER_BATCH.maximumConcurrency,
+    // One DynamoDB Local and two cores serve both: requests first (README, "Performance").
+    yieldTo: () => (parts.gateway?.active ?? 0) > 0,
     invoke: (event) => functions.worker.invoke(event),
     onBatch: (report) => reportPostings(report, functions.api),
     onError: onError("postings"),

@@ -24,7 +24,7 @@ interface Harness {
   readonly queues: QueueUrls;
   readonly arn: string;
   readonly invocations: SQSRecord[][];
-  start(invoke: (event: SQSEvent) => Promise<unknown>): SqsPoller;
+  start(invoke: (event: SQSEvent) => Promise<unknown>, yieldTo?: () => boolean): SqsPoller;
 }
 
 async function harness(): Promise<Harness> {
@@ -38,8 +38,9 @@ async function harness(): Promise<Harness> {
     queues,
     arn,
     invocations,
-    start(invoke) {
+    start(invoke, yieldTo) {
       const poller = new SqsPoller({
+        ...(yieldTo && { yieldTo }),
         name: "test",
         sqs,
         queueUrl: queues.postingsQueueUrl,
@@ -123,6 +124,37 @@ describe("SQS event source poller", () => {
     expect(first?.messageId).toMatch(/\S/);
     expect(first?.receiptHandle).toMatch(/\S/);
     expect(first?.md5OfBody).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("keeps one batch in flight while the API is busy (yieldTo), and all it may once it is not", async () => {
+    const h2 = await harness();
+    let apiBusy = true;
+    let inFlight = 0;
+    const peak = { busy: 0, idle: 0 };
+    const poller = h2.start(
+      async (event) => {
+        inFlight++;
+        const phase = apiBusy ? "busy" : "idle";
+        peak[phase] = Math.max(peak[phase], inFlight);
+        await new Promise((r) => setTimeout(r, 300));
+        inFlight--;
+        return { batchItemFailures: [] };
+      },
+      () => apiBusy,
+    );
+    // Four groups: without the yield, two batches (the harness's concurrency) run at once.
+    for (const g of ["Y1", "Y2", "Y3", "Y4"]) await send(h2.queues.postingsQueueUrl, [`${g}-a`, `${g}-b`], g);
+    await until(
+      "busy batches done",
+      async () => h2.invocations.flat().length >= 8 && (await poller.queueIsEmpty()),
+    );
+    apiBusy = false;
+    for (const g of ["Z1", "Z2", "Z3", "Z4"]) await send(h2.queues.postingsQueueUrl, [`${g}-a`, `${g}-b`], g);
+    await until(
+      "idle batches done",
+      async () => h2.invocations.flat().length >= 16 && (await poller.queueIsEmpty()),
+    );
+    expect(peak).toEqual({ busy: 1, idle: 2 });
   });
 
   it("retries only the reported failures, after the visibility timeout", async () => {

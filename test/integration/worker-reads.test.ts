@@ -125,8 +125,8 @@ describe("worker reads", () => {
     requests.clear();
     await acceptConfirmation(intake, plant, request);
     // Intake record + order (state, snapshot) + period state + master-data counter: one BatchGetItem;
-    // then the record's Put and, once the queue took it, its Update. No GetItem, no Query.
-    expect(Object.fromEntries(requests)).toEqual({ BatchGetCommand: 1, PutCommand: 1, UpdateCommand: 1 });
+    // then the record's Put, in the outbox before the send. No GetItem, no Query, no Update.
+    expect(Object.fromEntries(requests)).toEqual({ BatchGetCommand: 1, PutCommand: 1 });
 
     const deps: PostingDeps = { ...postingDeps(table, NOW), store: workerStore(table) };
     await postConfirmation(deps, plant, sent[0] ?? body("C-0"), NOW);

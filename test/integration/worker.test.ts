@@ -51,8 +51,9 @@ describe("backflush worker on DynamoDB Local", () => {
   it("posts stock, WIP, activities and the receipt in one transaction", async () => {
     const plant = await plantWithStock();
     const outcome = await postConfirmation(deps, plant, queuedConfirmation(), NOW);
-    // record + order + 4 stock items (RIM, ADH, TAPE out; LID in)
-    expect(outcome).toEqual({ status: "posted", items: 6, backlogLines: 0 });
+    // record + order + 4 stock items (RIM, ADH, TAPE out; LID in) + their 6 ledger lines (3 issues,
+    // labour, machine, the receipt: docs/ledger.md, "When lines are written")
+    expect(outcome).toEqual({ status: "posted", items: 12, backlogLines: 0 });
 
     // 1000 lids: RIM 250 × 1000/1000 = 250.00; ADH 1.5 kg; TAPE 1000 (negative policy, none on hand).
     expect(await onHand(plant, "RIM", "MACH-01")).toBe("750");

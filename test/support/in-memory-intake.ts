@@ -36,10 +36,21 @@ export class InMemoryIntakes implements IntakeRecords {
     return record ? { ...record } : undefined;
   }
 
-  async create(plant: string, id: string, intake: Parameters<IntakeRecords["create"]>[2]) {
+  async create(plant: string, id: string, intake: Parameters<IntakeRecords["create"]>[2], due: Date) {
     if (this.records.has(this.key(plant, id))) return false;
-    this.records.set(this.key(plant, id), { ...intake, status: "accepted", outboxSends: 0 });
+    this.records.set(this.key(plant, id), {
+      ...intake,
+      status: "queued",
+      outboxDue: due.toISOString(),
+      outboxSends: 0,
+    });
     return true;
+  }
+
+  async markUnsent(plant: string, id: string) {
+    const record = this.required(plant, id);
+    record.status = "accepted";
+    delete record.outboxDue;
   }
 
   async markQueued(plant: string, id: string, due: Date) {

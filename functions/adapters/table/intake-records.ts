@@ -14,7 +14,10 @@ import type { TableContext } from "./client.js";
  */
 export interface IntakeRecord {
   readonly hash: string;
-  /** accepted: stored, not yet taken by the queue (the client got 503 or nothing); queued: 202. */
+  /**
+   * queued: stored in the outbox and sent, or being sent (a 202, or no answer: the outbox sends it);
+   * accepted: the queue refused it (the client got 503; a retry of the same body sends it).
+   */
   readonly status: "accepted" | "queued";
   readonly order: string;
   readonly message: ConfirmationMessage;
@@ -48,8 +51,13 @@ export interface OutboxPage {
 
 export interface IntakeRecords {
   get(plant: string, id: string): Promise<IntakeRecord | undefined>;
-  /** Stores a new record as `accepted`; false when a record under this id exists already. */
-  create(plant: string, id: string, intake: NewIntake): Promise<boolean>;
+  /**
+   * Stores a new record as `queued`, in the outbox until `due`, before it is sent (the outbox
+   * sends it if the sender dies); false when a record under this id exists already.
+   */
+  create(plant: string, id: string, intake: NewIntake, due: Date): Promise<boolean>;
+  /** The queue refused its first send: `accepted`, out of the outbox (the client gets 503). */
+  markUnsent(plant: string, id: string): Promise<void>;
   /** The queue took the confirmation: `queued`, in the outbox until `due`. */
   markQueued(plant: string, id: string, due: Date): Promise<void>;
   /** The queue took a reversal of it: remembered (the latest request) and in the outbox until `due`. */
@@ -95,12 +103,19 @@ export function intakeRecords(t: TableContext): IntakeRecords {
       return parseIntakeRecord(item);
     },
 
-    async create(plant, id, intake) {
+    async create(plant, id, intake, due) {
+      const outbox = outboxKeys(plant, id, due);
       try {
         await t.ddb.send(
           new PutCommand({
             TableName: t.tableName,
-            Item: { ...keys.intake(plant, id), ...intake, status: "accepted" },
+            Item: {
+              ...keys.intake(plant, id),
+              ...intake,
+              status: "queued",
+              [OUTBOX_INDEX.partitionKey]: outbox[":shard"],
+              [OUTBOX_INDEX.sortKey]: outbox[":due"],
+            },
             ConditionExpression: "attribute_not_exists(pk)",
           }),
         );
@@ -109,6 +124,22 @@ export function intakeRecords(t: TableContext): IntakeRecords {
         if (error instanceof Error && error.name === "ConditionalCheckFailedException") return false;
         throw error;
       }
+    },
+
+    async markUnsent(plant, id) {
+      await t.ddb.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: keys.intake(plant, id),
+          UpdateExpression: "SET #s = :accepted REMOVE #opk, #osk",
+          ExpressionAttributeNames: {
+            "#s": "status",
+            "#opk": OUTBOX_INDEX.partitionKey,
+            "#osk": OUTBOX_INDEX.sortKey,
+          },
+          ExpressionAttributeValues: { ":accepted": "accepted" },
+        }),
+      );
     },
 
     async markQueued(plant, id, due) {

@@ -105,7 +105,7 @@ export function toLedgerLine(item: Record<string, unknown>): LedgerLine {
   };
 }
 
-/** A line written inside a posting's own transaction, once (attribute_not_exists). */
+/** A line written inside its posting's own transaction, once (attribute_not_exists). */
 export function ledgerPut(t: TableContext, line: LedgerLine): TaggedItem {
   return {
     role: "document",
@@ -432,7 +432,7 @@ export interface LedgerStore {
   /** The posting and reversal records a confirmation's lines are projected from. */
   source(plant: string, id: string): Promise<LedgerSource>;
   documentLines(plant: string, document: string): Promise<LedgerLine[]>;
-  /** Lines of a posting that just committed: one standard write each. */
+  /** Lines of a posting that committed without them: one standard write each. */
   write(lines: readonly LedgerLine[]): Promise<void>;
   /** Only the missing ones, each under attribute_not_exists; returns how many were written. */
   writeMissing(lines: readonly LedgerLine[]): Promise<number>;

@@ -47,33 +47,57 @@ describe("acceptConfirmation", () => {
     });
   });
 
-  it("answers the loser of a race of two identical requests as a retry of the winner", async () => {
+  it("answers the loser of a race of two identical requests as a retry of the winner, and sends nothing itself", async () => {
     const f = fakeIntake();
-    await f.intakes.create("P100", "PRESS1-0001", {
-      hash: (await import("../../../functions/use-cases/idempotency.js")).fingerprint(request),
-      order: "1000001",
-      message: {
-        type: "confirmation",
-        plant: "P100",
-        confirmation: {
-          confirmationId: "PRESS1-0001",
-          order: "1000001",
-          operation: "0010",
-          yield: "5000",
-          scrap: "120",
-          postingDate: "2026-03-02",
+    // The winner stored its record (in the outbox, due 180 s later) and is sending it now.
+    await f.intakes.create(
+      "P100",
+      "PRESS1-0001",
+      {
+        hash: (await import("../../../functions/use-cases/idempotency.js")).fingerprint(request),
+        order: "1000001",
+        message: {
+          type: "confirmation",
+          plant: "P100",
+          confirmation: {
+            confirmationId: "PRESS1-0001",
+            order: "1000001",
+            operation: "0010",
+            yield: "5000",
+            scrap: "120",
+            postingDate: "2026-03-02",
+          },
+          receivedAt: "2026-03-02T07:59:59.000Z",
         },
         receivedAt: "2026-03-02T07:59:59.000Z",
       },
-      receivedAt: "2026-03-02T07:59:59.000Z",
-    });
+      new Date("2026-03-02T08:02:59.000Z"),
+    );
     // Our read missed the winner's record; our create then finds it.
     f.intakes.missNextGet = true;
     const accepted = await acceptConfirmation(f.deps, "P100", request);
     expect(accepted.status).toBe("queued");
-    // The winner's stored message is what goes to the queue (its receivedAt, not ours).
-    expect(f.queue.sent.map((s) => s.message.receivedAt)).toEqual(["2026-03-02T07:59:59.000Z"]);
-    expect(f.intakes.record("P100", "PRESS1-0001")?.status).toBe("queued");
+    // The winner sends its stored message; should it die first, the outbox sends it at its due time.
+    expect(f.queue.sent).toEqual([]);
+    expect(f.intakes.record("P100", "PRESS1-0001")).toMatchObject({
+      status: "queued",
+      outboxDue: "2026-03-02T08:02:59.000Z",
+    });
+  });
+
+  it("stores the record in the outbox before it sends: a sender that dies in between loses nothing", async () => {
+    const f = fakeIntake();
+    const seenAtSend: unknown[] = [];
+    const deps = {
+      ...f.deps,
+      enqueuePosting: async (...args: Parameters<typeof f.deps.enqueuePosting>) => {
+        seenAtSend.push(f.intakes.record("P100", "PRESS1-0001"));
+        await f.deps.enqueuePosting(...args);
+      },
+    };
+    await acceptConfirmation(deps, "P100", request);
+    // 08:00:00 + 180 s: the sweeper sends it then unless it has posted.
+    expect(seenAtSend).toMatchObject([{ status: "queued", outboxDue: "2026-03-02T08:03:00.000Z" }]);
   });
 
   it("refuses the loser of a race when the winner stored another body under the same id", async () => {
@@ -90,7 +114,7 @@ describe("acceptConfirmation", () => {
     const f = fakeIntake();
     f.queue.down = true;
     await expect(acceptConfirmation(f.deps, "P100", request)).rejects.toBeInstanceOf(QueueUnavailableError);
-    // Stored as accepted, not queued, not in the outbox: nothing was promised.
+    // Back to accepted and out of the outbox: nothing was promised.
     expect(f.intakes.record("P100", "PRESS1-0001")?.status).toBe("accepted");
     expect(f.intakes.record("P100", "PRESS1-0001")?.outboxDue).toBeUndefined();
     await expect(getConfirmationView(f.deps, "P100", "PRESS1-0001")).rejects.toBeInstanceOf(
