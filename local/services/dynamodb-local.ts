@@ -37,10 +37,6 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     storage.splice(0, 1, "-dbPath", dbPath);
   }
   const args = [
-    // A serial collector and the client compiler only: on two cores, G1's concurrent threads and C2's
-    // compilations take CPU from the requests; measured in README.md#performance.
-    "-XX:+UseSerialGC",
-    "-XX:TieredStopAtLevel=1",
     `-Djava.library.path=${join(home, "DynamoDBLocal_lib")}`,
     "-jar",
     join(home, "DynamoDBLocal.jar"),
