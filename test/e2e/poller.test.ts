@@ -132,7 +132,7 @@ describe("SQS event source poller", () => {
     let inFlight = 0;
     const peak = { busy: 0, idle: 0 };
     const poller = h2.start(
-      async (event) => {
+      async () => {
         inFlight++;
         const phase = apiBusy ? "busy" : "idle";
         peak[phase] = Math.max(peak[phase], inFlight);
