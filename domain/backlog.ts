@@ -1,6 +1,6 @@
-import type { BacklogLine } from "./backflush.js";
 import { journalFor, stockDeltas } from "./backflush.js";
 import { type Decimal, maxDec, minDec, roundMoney, ZERO } from "./decimal.js";
+import type { BacklogLine } from "./issue-lines.js";
 import type { JournalEntry, Material, Movement, StockDelta } from "./model.js";
 import { ownRecord, ownValue, type StockView, stockKey } from "./model.js";
 import { bookOnOrder, type Order, requireMaterial } from "./order.js";

@@ -4,6 +4,7 @@ export * from "./backlog.js";
 export * from "./cutoff.js";
 export * from "./decimal.js";
 export * from "./errors.js";
+export * from "./issue-lines.js";
 export * from "./journal.js";
 export * from "./ledger.js";
 export * from "./model.js";

@@ -6,6 +6,7 @@ export * from "./confirmations.js";
 export * from "./first-reads.js";
 export * from "./intake-records.js";
 export * from "./ledger.js";
+export * from "./ledger-sources.js";
 export * from "./lists.js";
 export * from "./master-data.js";
 export * from "./master-data-cache.js";

@@ -1,17 +1,16 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { DocumentType, LedgerKind, LedgerLine, PostedMovement } from "../../../domain/index.js";
+import { BatchWriteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DocumentType, LedgerKind, LedgerLine } from "../../../domain/index.js";
 import {
-  CLOSE_INDEX,
   LEDGER_MATERIAL_INDEX,
   LEDGER_ORDER_INDEX,
   LEDGER_PERIOD_INDEX,
   TABLE_KEY,
 } from "../../../infra/table.js";
-import { unpack } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import type { CursorShape } from "../../shared/paging.js";
 import type { TableContext } from "./client.js";
+import { getLedgerSource, type LedgerSource } from "./ledger-sources.js";
 import type { TaggedItem } from "./transact.js";
 
 /**
@@ -327,101 +326,6 @@ export async function periodLines(t: TableContext, plant: string, period: string
       }),
     );
     out.push(...(res.Items ?? []).map(toLedgerLine));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
-
-/** What the ledger projection needs of a confirmation's posting and reversal records. */
-export interface LedgerSource {
-  readonly posting?:
-    | {
-        readonly status: string;
-        readonly order: string;
-        readonly operation: string;
-        readonly period?: string | undefined;
-        readonly postedAt: string;
-        /** The requested posting date, kept on the record (absent on records from before). */
-        readonly postingDate?: string | undefined;
-        readonly movements: readonly PostedMovement[];
-      }
-    | undefined;
-  readonly reversal?:
-    | {
-        readonly status: string;
-        readonly period?: string | undefined;
-        readonly reversedAt?: string | undefined;
-        readonly postingDate?: string | undefined;
-      }
-    | undefined;
-}
-
-/** The posting and reversal records of a confirmation, consistently (two GetItems on its partition). */
-export async function getLedgerSource(t: TableContext, plant: string, id: string): Promise<LedgerSource> {
-  const [posting, reversal] = await Promise.all(
-    [keys.posting(plant, id), keys.reversal(plant, id)].map((Key) =>
-      t.ddb.send(new GetCommand({ TableName: t.tableName, Key, ConsistentRead: true })),
-    ),
-  );
-  const p = posting?.Item;
-  const r = reversal?.Item;
-  return {
-    posting: p
-      ? {
-          status: String(p.status),
-          order: String(p.order),
-          operation: String(p.operation),
-          period: str(p.period),
-          postedAt: String(p.postedAt),
-          postingDate: str(p.postingDate),
-          movements: unpack<{ movements?: PostedMovement[] }>(p.data as Uint8Array).movements ?? [],
-        }
-      : undefined,
-    reversal: r
-      ? {
-          status: String(r.status),
-          period: str(r.period),
-          reversedAt: str(r.reversedAt),
-          postingDate: str(r.postingDate),
-        }
-      : undefined,
-  };
-}
-
-/** A posting or reversal of the period whose lines were projected after its commit, with their number. */
-export interface LedgerSourceEntry {
-  readonly document: string;
-  readonly kind: "posting" | "reversal";
-  readonly lines: number;
-}
-
-/**
- * The postings and reversals of a period that project lines after their commit: their partition of
- * the close index (keys only, so a few bytes per posting), read once by the close before the seal.
- */
-export async function listLedgerSources(
-  t: TableContext,
-  plant: string,
-  period: string,
-): Promise<LedgerSourceEntry[]> {
-  const out: LedgerSourceEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await t.ddb.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        IndexName: CLOSE_INDEX.indexName,
-        KeyConditionExpression: "#pk = :pk",
-        ExpressionAttributeNames: { "#pk": CLOSE_INDEX.partitionKey, "#sk": CLOSE_INDEX.sortKey },
-        ExpressionAttributeValues: { ":pk": indexKeys.ledgerSourcesPk(plant, period) },
-        ProjectionExpression: "#sk",
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? []) {
-      const [document = "", kind, lines] = String(item[CLOSE_INDEX.sortKey]).split("#");
-      out.push({ document, kind: kind === "R" ? "reversal" : "posting", lines: Number(lines) });
-    }
     start = res.LastEvaluatedKey;
   } while (start);
   return out;

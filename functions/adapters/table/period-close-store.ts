@@ -10,7 +10,8 @@ import { keys } from "../../shared/keys.js";
 import type { CloseRowsPage, CommitOutcome, PeriodCloseStore } from "../../use-cases/period-close-port.js";
 import { TransactionCancelledError } from "../errors.js";
 import type { TableContext } from "./client.js";
-import { ledgerStore, listLedgerSources, periodLines } from "./ledger.js";
+import { ledgerStore, periodLines } from "./ledger.js";
+import { listLedgerSources } from "./ledger-sources.js";
 import { loadMaterials, loadWorkCenters } from "./master-data.js";
 import { orderWrite } from "./orders.js";
 import {
