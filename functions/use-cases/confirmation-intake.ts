@@ -126,8 +126,9 @@ export async function acceptConfirmation(
   try {
     await send(deps, plant, message);
   } catch (error) {
-    // Nothing was promised: out of the outbox, so only a retry of the same body sends it.
-    await deps.intakes.markUnsent(plant, id);
+    // Nothing was promised: out of the outbox, so only a retry of the same body sends it. If the
+    // table refuses that too, the record stays in the outbox and is sent once due: still a 503.
+    await deps.intakes.markUnsent(plant, id).catch(() => undefined);
     throw error;
   }
   return { confirmationId: id, status: "queued", href: href(plant, id) };

@@ -131,6 +131,20 @@ describe("acceptConfirmation", () => {
     });
   });
 
+  it("still answers 503 when the table refuses to take a refused send out of the outbox", async () => {
+    const f = fakeIntake();
+    f.queue.down = true;
+    f.intakes.markUnsent = async () => {
+      throw new Error("table unavailable");
+    };
+    await expect(acceptConfirmation(f.deps, "P100", request)).rejects.toBeInstanceOf(QueueUnavailableError);
+    // Left in the outbox: the sweeper sends it once due (08:00:00 + 180 s).
+    expect(f.intakes.record("P100", "PRESS1-0001")).toMatchObject({
+      status: "queued",
+      outboxDue: "2026-03-02T08:03:00.000Z",
+    });
+  });
+
   it("sends a still-queued body again on a retry once it waited past the visibility timeout, not before", async () => {
     const f = fakeIntake();
     await acceptConfirmation(f.deps, "P100", request);
