@@ -1,9 +1,10 @@
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { PostedMovement } from "../../../domain/index.js";
 import { CLOSE_INDEX } from "../../../infra/table.js";
 import { unpack } from "../../shared/codec.js";
 import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { queryAll } from "./query.js";
 
 /**
  * Where a confirmation's ledger lines come from (docs/data-model.md, "The stock ledger"): its
@@ -84,25 +85,15 @@ export async function listLedgerSources(
   plant: string,
   period: string,
 ): Promise<LedgerSourceEntry[]> {
-  const out: LedgerSourceEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await t.ddb.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        IndexName: CLOSE_INDEX.indexName,
-        KeyConditionExpression: "#pk = :pk",
-        ExpressionAttributeNames: { "#pk": CLOSE_INDEX.partitionKey, "#sk": CLOSE_INDEX.sortKey },
-        ExpressionAttributeValues: { ":pk": indexKeys.ledgerSourcesPk(plant, period) },
-        ProjectionExpression: "#sk",
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? []) {
-      const [document = "", kind, lines] = String(item[CLOSE_INDEX.sortKey]).split("#");
-      out.push({ document, kind: kind === "R" ? "reversal" : "posting", lines: Number(lines) });
-    }
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll(t, {
+    IndexName: CLOSE_INDEX.indexName,
+    KeyConditionExpression: "#pk = :pk",
+    ExpressionAttributeNames: { "#pk": CLOSE_INDEX.partitionKey, "#sk": CLOSE_INDEX.sortKey },
+    ExpressionAttributeValues: { ":pk": indexKeys.ledgerSourcesPk(plant, period) },
+    ProjectionExpression: "#sk",
+  });
+  return items.map((item): LedgerSourceEntry => {
+    const [document = "", kind, lines] = String(item[CLOSE_INDEX.sortKey]).split("#");
+    return { document, kind: kind === "R" ? "reversal" : "posting", lines: Number(lines) };
+  });
 }
