@@ -11,7 +11,8 @@ import { queryAll } from "./query.js";
  * posting and reversal records, and the period's list of them that the seal checks.
  */
 
-const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+/** A stored attribute that is a string, else undefined (absent, or from an older item shape). */
+export const optionalString = (v: unknown) => (typeof v === "string" ? v : undefined);
 
 /** What the ledger projection needs of a confirmation's posting and reversal records. */
 export interface LedgerSource {
@@ -52,18 +53,18 @@ export async function getLedgerSource(t: TableContext, plant: string, id: string
           status: String(p.status),
           order: String(p.order),
           operation: String(p.operation),
-          period: str(p.period),
+          period: optionalString(p.period),
           postedAt: String(p.postedAt),
-          postingDate: str(p.postingDate),
+          postingDate: optionalString(p.postingDate),
           movements: unpack<{ movements?: PostedMovement[] }>(p.data as Uint8Array).movements ?? [],
         }
       : undefined,
     reversal: r
       ? {
           status: String(r.status),
-          period: str(r.period),
-          reversedAt: str(r.reversedAt),
-          postingDate: str(r.postingDate),
+          period: optionalString(r.period),
+          reversedAt: optionalString(r.reversedAt),
+          postingDate: optionalString(r.postingDate),
         }
       : undefined,
   };

@@ -10,7 +10,7 @@ import {
 import { indexKeys, keys } from "../../shared/keys.js";
 import type { CursorShape } from "../../shared/paging.js";
 import type { TableContext } from "./client.js";
-import { getLedgerSource, type LedgerSource } from "./ledger-sources.js";
+import { getLedgerSource, type LedgerSource, optionalString } from "./ledger-sources.js";
 import type { TaggedItem } from "./transact.js";
 
 /**
@@ -76,7 +76,6 @@ export function ledgerItem(l: LedgerLine): Record<string, unknown> {
   return item;
 }
 
-const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const int = (v: unknown) => (v === undefined || v === null ? null : Number(String(v)));
 
 /** A stored item back as a line (numbers arrive wrapped; line numbers are small integers). */
@@ -87,17 +86,17 @@ export function toLedgerLine(item: Record<string, unknown>): LedgerLine {
     document: String(item.document),
     line: Number(String(item.line)),
     kind: item.kind as LedgerKind,
-    reverses: str(item.reverses) ?? null,
+    reverses: optionalString(item.reverses) ?? null,
     reversesLine: int(item.reversesLine),
-    order: str(item.order),
-    operation: str(item.operation),
-    material: str(item.material),
-    location: str(item.location),
-    qty: str(item.qty),
+    order: optionalString(item.order),
+    operation: optionalString(item.operation),
+    material: optionalString(item.material),
+    location: optionalString(item.location),
+    qty: optionalString(item.qty),
     value: String(item.value),
-    workCenter: str(item.workCenter),
-    activity: str(item.activity),
-    hours: str(item.hours),
+    workCenter: optionalString(item.workCenter),
+    activity: optionalString(item.activity),
+    hours: optionalString(item.hours),
     period: String(item.period),
     postingDate: String(item.postingDate),
     postedAt: String(item.postedAt),
