@@ -31,11 +31,15 @@ export interface PollerOptions {
   /** Batches in flight at once: the mapping's maximum concurrency. */
   readonly concurrency: number;
   /**
-   * True while something more urgent shares the machine (the sandbox's API serving requests):
-   * then at most one batch is in flight. In AWS the API and the worker do not share one
-   * DynamoDB Local and two cores, so intake latency does not depend on the worker's load.
+   * True while something more urgent shares the machine (the sandbox's API serving requests): then
+   * the poller holds at most one received batch, kept invisible, and invokes it once this turns false
+   * or `maxYieldMs` has passed, so a steady stream of requests slows the worker down but cannot stop
+   * it. In AWS the API and the worker do not share one DynamoDB Local (whose table takes one write at
+   * a time) and two cores, so intake latency does not depend on the worker's load.
    */
   readonly yieldTo?: () => boolean;
+  /** The longest a received batch is held back by `yieldTo` (default 5 s). */
+  readonly maxYieldMs?: number;
   readonly visibilityTimeoutSeconds: number;
   /** The function: an SQSEvent in, an SQSBatchResponse (or nothing) out. */
   readonly invoke: (event: SQSEvent) => Promise<unknown>;
@@ -58,7 +62,8 @@ const LONG_POLL_SECONDS = 10;
 const BUSY_POLL_PAUSE_MS = 100;
 const ERROR_PAUSE_MS = 1000;
 /** While yielding, how often the poller looks again whether it may start more batches. */
-const YIELD_RECHECK_MS = 50;
+const YIELD_RECHECK_MS = 20;
+const DEFAULT_MAX_YIELD_MS = 5000;
 
 export class SqsPoller {
   private readonly inFlight = new Set<Promise<void>>();
@@ -161,6 +166,7 @@ export class SqsPoller {
     const { options } = this;
     const records = messages.map((m) => toRecord(m, options.queueArn, options.region));
     const heartbeat = this.keepInvisible(messages);
+    await this.yieldTurn();
     const started = performance.now();
     let failed: ReadonlySet<string>;
     let error: unknown;
@@ -179,6 +185,13 @@ export class SqsPoller {
       this.retriesPendingUntil = Date.now() + (options.visibilityTimeoutSeconds + 2) * 1000;
     }
     await options.onBatch?.({ records, failed, durationMs, ...(error !== undefined && { error }) });
+  }
+
+  /** Waits while `yieldTo` says so, at most `maxYieldMs` (not while stopping: a drain must finish). */
+  private async yieldTurn(): Promise<void> {
+    const { yieldTo, maxYieldMs = DEFAULT_MAX_YIELD_MS } = this.options;
+    const until = Date.now() + maxYieldMs;
+    while (yieldTo?.() === true && Date.now() < until && !this.stopping) await sleep(YIELD_RECHECK_MS);
   }
 
   /** Extends the visibility of a batch in progress every half timeout, until stopped. */

@@ -15,6 +15,8 @@ export interface Options {
   readonly outboxSeconds: number;
   /** False: the queue emulator keeps nothing across a restart (the outbox still loses nothing). */
   readonly persistQueues: boolean;
+  /** How long the postings poller holds a batch back while the API serves requests (local/poller.ts). */
+  readonly workerYieldMs: number;
 }
 
 export const USAGE = "usage: npm start [-- --port 3000] [--reset] [--empty]";
@@ -44,6 +46,7 @@ export function parseOptions(args: readonly string[], env: NodeJS.ProcessEnv): O
     drainSeconds: numberEnv(env, "SANDBOX_DRAIN_SECONDS") ?? 20,
     outboxSeconds: numberEnv(env, "SANDBOX_OUTBOX_SECONDS") ?? 10,
     persistQueues: env.SANDBOX_PERSIST_QUEUES !== "0",
+    workerYieldMs: numberEnv(env, "SANDBOX_WORKER_YIELD_MS") ?? 5000,
   };
 }
 

@@ -179,6 +179,7 @@ function startPollers(
     concurrency: WORKER_BATCH.maximumConcurrency,
     // One DynamoDB Local and two cores serve both: requests first (README, "Performance").
     yieldTo: () => (parts.gateway?.active ?? 0) > 0,
+    maxYieldMs: options.workerYieldMs,
     invoke: (event) => functions.worker.invoke(event),
     onBatch: (report) => reportPostings(report, functions.api),
     onError: onError("postings"),

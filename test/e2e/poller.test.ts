@@ -20,11 +20,18 @@ import { createQueues, type QueueUrls } from "../../local/services/provision.js"
 const sqs = new SQSClient(localClientConfig(inject("sqsEndpoint")));
 afterAll(() => sqs.destroy());
 
+/** The sandbox's yield to the API (local/poller.ts), and a smaller batch so one test sees several. */
+interface Yielding {
+  readonly yieldTo: () => boolean;
+  readonly maxYieldMs?: number;
+  readonly batchSize?: number;
+}
+
 interface Harness {
   readonly queues: QueueUrls;
   readonly arn: string;
   readonly invocations: SQSRecord[][];
-  start(invoke: (event: SQSEvent) => Promise<unknown>, yieldTo?: () => boolean): SqsPoller;
+  start(invoke: (event: SQSEvent) => Promise<unknown>, yielding?: Yielding): SqsPoller;
 }
 
 async function harness(): Promise<Harness> {
@@ -38,15 +45,16 @@ async function harness(): Promise<Harness> {
     queues,
     arn,
     invocations,
-    start(invoke, yieldTo) {
+    start(invoke, yielding) {
       const poller = new SqsPoller({
-        ...(yieldTo && { yieldTo }),
+        ...(yielding && { yieldTo: yielding.yieldTo }),
+        ...(yielding?.maxYieldMs !== undefined && { maxYieldMs: yielding.maxYieldMs }),
         name: "test",
         sqs,
         queueUrl: queues.postingsQueueUrl,
         queueArn: arn,
         region: LOCAL_REGION,
-        batchSize: WORKER_BATCH.batchSize,
+        batchSize: yielding?.batchSize ?? WORKER_BATCH.batchSize,
         concurrency: 2,
         visibilityTimeoutSeconds: 1,
         invoke: (event) => {
@@ -126,23 +134,54 @@ describe("SQS event source poller", () => {
     expect(first?.md5OfBody).toMatch(/^[0-9a-f]{32}$/);
   });
 
-  it("keeps one batch in flight while the API is busy (yieldTo), and all it may once it is not", async () => {
+  it("holds a received batch while the API is busy, kept invisible, and invokes it once the API is idle", async () => {
     const h2 = await harness();
+    let apiBusy = true;
+    let idleAt = 0;
+    const started: number[] = [];
+    const poller = h2.start(
+      async () => {
+        started.push(Date.now());
+        return { batchItemFailures: [] };
+      },
+      { yieldTo: () => apiBusy, maxYieldMs: 60_000 },
+    );
+    await send(h2.queues.postingsQueueUrl, ["held-a", "held-b"], "H1");
+    // Three visibility timeouts (the harness's is 1 s): without the heartbeat the batch would come back.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(h2.invocations).toHaveLength(0);
+    apiBusy = false;
+    idleAt = Date.now();
+    await until("held batch invoked", () => started.length > 0);
+    await until("empty queue", () => poller.queueIsEmpty());
+    expect((started[0] ?? 0) - idleAt).toBeLessThan(1000);
+    const records = h2.invocations.flat();
+    expect(records.map((r) => r.body)).toEqual(["held-a", "held-b"]);
+    expect(records.map((r) => r.attributes.ApproximateReceiveCount)).toEqual(["1", "1"]);
+  });
+
+  it("while the API stays busy, runs one batch at a time, each held at most maxYieldMs; all it may once idle", async () => {
+    const h2 = await harness();
+    const MAX_YIELD_MS = 400;
     let apiBusy = true;
     let inFlight = 0;
     const peak = { busy: 0, idle: 0 };
+    const gaps: number[] = [];
+    let lastEnd: number | undefined;
     const poller = h2.start(
       async () => {
-        inFlight++;
         const phase = apiBusy ? "busy" : "idle";
+        if (phase === "busy" && lastEnd !== undefined) gaps.push(Date.now() - lastEnd);
+        inFlight++;
         peak[phase] = Math.max(peak[phase], inFlight);
         await new Promise((r) => setTimeout(r, 300));
         inFlight--;
+        lastEnd = Date.now();
         return { batchItemFailures: [] };
       },
-      () => apiBusy,
+      { yieldTo: () => apiBusy, maxYieldMs: MAX_YIELD_MS, batchSize: 2 },
     );
-    // Four groups: without the yield, two batches (the harness's concurrency) run at once.
+    // Four groups in batches of two: without the yield, two batches (the harness's concurrency) run at once.
     for (const g of ["Y1", "Y2", "Y3", "Y4"]) await send(h2.queues.postingsQueueUrl, [`${g}-a`, `${g}-b`], g);
     await until(
       "busy batches done",
@@ -155,6 +194,9 @@ describe("SQS event source poller", () => {
       async () => h2.invocations.flat().length >= 16 && (await poller.queueIsEmpty()),
     );
     expect(peak).toEqual({ busy: 1, idle: 2 });
+    // Each later busy batch was received after the previous one ended and then held for the bound.
+    expect(gaps.length).toBeGreaterThan(0);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(MAX_YIELD_MS - 50);
   });
 
   it("retries only the reported failures, after the visibility timeout", async () => {
