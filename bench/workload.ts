@@ -17,7 +17,7 @@ import {
 } from "../domain/index.js";
 import { backlogRetrySender, type QueueContext } from "../functions/adapters/queue.js";
 import { stockDocumentStore, type TableContext } from "../functions/adapters/table/index.js";
-import { silentLog } from "../functions/shared/ports.js";
+import { silentLog } from "../functions/common/ports.js";
 import type { ConfirmationRequest } from "../functions/use-cases/confirmation-intake.js";
 import {
   type MasterDataDeps,
@@ -192,7 +192,7 @@ function planConfirmations(orders: Workload["orders"], count: number): PlannedCo
 
 const productOf = (md: PlantMasterData, i: number): string => md.boms[i % md.boms.length]?.material ?? "";
 
-/** Identifies the item family of a `pk|sk` key in the table's layout (functions/shared/keys.ts). */
+/** Identifies the item family of a `pk|sk` key in the table's layout (functions/adapters/table/keys.ts). */
 export function itemFamily(key: string): string {
   const [pk = "", sk = ""] = key.split("|");
   if (pk.includes("#STK#")) return "stock";

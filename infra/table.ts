@@ -2,7 +2,7 @@
  * The one table definition. CDK (cdk/stateful-stack.ts), the sandbox (local/) and the
  * integration tests create the table from this object, so they can never drift apart.
  *
- * Keys are generic strings (`pk`, `sk`); see functions/shared/keys.ts for the item layout
+ * Keys are generic strings (`pk`, `sk`); see functions/adapters/table/keys.ts for the item layout
  * and docs/data-model.md for the access patterns each index serves.
  */
 export const TABLE_KEY = { partitionKey: "pk", sortKey: "sk" } as const;

@@ -24,6 +24,7 @@ import {
   type WorkCenter,
   ZERO,
 } from "../../domain/index.js";
+import { pack, unpack } from "../../functions/adapters/table/codec.js";
 import {
   ledgerItem,
   type MovementView,
@@ -34,9 +35,8 @@ import {
   type TableContext,
   transactWrite,
 } from "../../functions/adapters/table/index.js";
-import { pack, unpack } from "../../functions/shared/codec.js";
-import { indexKeys, keys } from "../../functions/shared/keys.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
+import { indexKeys, keys } from "../../functions/adapters/table/keys.js";
+import { noMetrics, silentLog } from "../../functions/common/ports.js";
 import { postingLedgerLines } from "../../functions/use-cases/ledger.js";
 import { runClose } from "../../functions/use-cases/period-close.js";
 import { issuedValueByStockItem, movementViews } from "../../functions/use-cases/posting-support.js";

@@ -21,8 +21,8 @@ import {
   TransactionCancelledError,
   transactWrite,
 } from "../../functions/adapters/table/index.js";
-import { indexKeys, keys } from "../../functions/shared/keys.js";
-import { backoffDelay, sleep } from "../../functions/shared/ports.js";
+import { indexKeys, keys } from "../../functions/adapters/table/keys.js";
+import { backoffDelay, sleep } from "../../functions/common/ports.js";
 import { DEFAULT_RETRY } from "../../functions/use-cases/posting-support.js";
 import type { BenchServices } from "../services.js";
 import { forEachLimited, timed } from "../timing.js";

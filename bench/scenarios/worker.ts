@@ -11,7 +11,7 @@ import type { SQSRecord } from "aws-lambda";
 import { postingsQueue } from "../../functions/adapters/queue.js";
 import { workerStore } from "../../functions/adapters/table/index.js";
 import { processPostingBatch } from "../../functions/backflush-worker/process-batch.js";
-import { type MetricsPort, silentLog } from "../../functions/shared/ports.js";
+import { type MetricsPort, silentLog } from "../../functions/common/ports.js";
 import { acceptConfirmation, tableIntakeDeps } from "../../functions/use-cases/confirmation-intake.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { WORKER_TIMEOUT_SECONDS } from "../../infra/messaging.js";

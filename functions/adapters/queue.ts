@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { CloseRequest, PostingMessage } from "../shared/messages.js";
+import type { CloseRequest, PostingMessage } from "../common/messages.js";
 
 export interface QueueContext {
   readonly sqs: SQSClient;

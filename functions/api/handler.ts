@@ -1,9 +1,9 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
-import { documentClient, snsClient, sqsClient } from "../shared/clients.js";
-import { loadConfig } from "../shared/config.js";
-import { createPowertools } from "../shared/powertools.js";
+import { documentClient, snsClient, sqsClient } from "../common/clients.js";
+import { loadConfig } from "../common/config.js";
+import { createPowertools } from "../common/powertools.js";
 import { createRouter } from "./http/router.js";
 import { apiRoutes } from "./routes.js";
 

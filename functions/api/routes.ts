@@ -14,7 +14,7 @@ import {
   type TableContext,
 } from "../adapters/table/index.js";
 import { publishRequisition, type RequisitionNotification, type TopicContext } from "../adapters/topic.js";
-import type { LogPort, MetricsPort } from "../shared/ports.js";
+import type { LogPort, MetricsPort } from "../common/ports.js";
 import {
   acceptConfirmation,
   getConfirmationView,

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { type Decimal, dec, scaleOf } from "../../domain/decimal.js";
 import { isValidDate, isValidPeriod } from "../../domain/period.js";
-import { MAX_CURSOR_LENGTH, PAGE_LIMITS } from "../shared/paging.js";
+import { MAX_CURSOR_LENGTH, PAGE_LIMITS } from "../common/paging.js";
 import { ValidationError } from "./http/errors.js";
 
 /** Size limits that keep one request inside one DynamoDB item and one bounded transaction plan. */

@@ -3,9 +3,9 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { workerStore } from "../adapters/table/index.js";
-import { documentClient } from "../shared/clients.js";
-import { loadConfig } from "../shared/config.js";
-import { createPowertools } from "../shared/powertools.js";
+import { documentClient } from "../common/clients.js";
+import { loadConfig } from "../common/config.js";
+import { createPowertools } from "../common/powertools.js";
 import { processPostingBatch } from "./process-batch.js";
 
 const { logger, metrics, logPort, metricsPort } = createPowertools();

@@ -1,8 +1,8 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { PoisonMessageError } from "../shared/errors.js";
-import { PostingMessage } from "../shared/messages.js";
+import { PoisonMessageError } from "../common/errors.js";
+import { PostingMessage } from "../common/messages.js";
 import { postConfirmation } from "../use-cases/post-confirmation.js";
 import type { PostingDeps } from "../use-cases/posting-support.js";
 import { reprocessBacklog } from "../use-cases/reprocess-backlog.js";

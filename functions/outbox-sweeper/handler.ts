@@ -3,9 +3,9 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import { postingsQueue } from "../adapters/queue.js";
 import { getConfirmationItems, intakeRecords, ledgerStore } from "../adapters/table/index.js";
-import { documentClient, sqsClient } from "../shared/clients.js";
-import { loadConfig } from "../shared/config.js";
-import { createPowertools } from "../shared/powertools.js";
+import { documentClient, sqsClient } from "../common/clients.js";
+import { loadConfig } from "../common/config.js";
+import { createPowertools } from "../common/powertools.js";
 import { sweepOutbox } from "../use-cases/outbox-sweep.js";
 
 const { logger, metrics, logPort, metricsPort } = createPowertools();

@@ -4,9 +4,9 @@ import middy from "@middy/core";
 import type { Context, ScheduledEvent, SQSEvent } from "aws-lambda";
 import { retryLater, sendCloseRequest } from "../adapters/queue.js";
 import { periodCloseStore } from "../adapters/table/index.js";
-import { documentClient, sqsClient } from "../shared/clients.js";
-import { loadConfig } from "../shared/config.js";
-import { createPowertools } from "../shared/powertools.js";
+import { documentClient, sqsClient } from "../common/clients.js";
+import { loadConfig } from "../common/config.js";
+import { createPowertools } from "../common/powertools.js";
 import { requestScheduledCloses, runClose } from "../use-cases/period-close.js";
 import { processCloseRequests } from "./process-requests.js";
 

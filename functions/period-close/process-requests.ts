@@ -1,9 +1,9 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { CLOSE_QUEUE } from "../../infra/messaging.js";
 import type { RetryLater } from "../adapters/queue.js";
-import { PoisonCloseRequestError } from "../shared/errors.js";
-import { CloseRequest } from "../shared/messages.js";
-import type { LogPort } from "../shared/ports.js";
+import { PoisonCloseRequestError } from "../common/errors.js";
+import { CloseRequest } from "../common/messages.js";
+import type { LogPort } from "../common/ports.js";
 
 export interface CloseRequestPorts {
   /** Runs (or continues) the close of one plant and period until `deadline` (epoch ms). */

@@ -4,9 +4,9 @@ import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
 import { reorderStore } from "../adapters/table/index.js";
 import { publishRequisition } from "../adapters/topic.js";
-import { documentClient, snsClient } from "../shared/clients.js";
-import { loadConfig } from "../shared/config.js";
-import { createPowertools } from "../shared/powertools.js";
+import { documentClient, snsClient } from "../common/clients.js";
+import { loadConfig } from "../common/config.js";
+import { createPowertools } from "../common/powertools.js";
 import { runReordersForAllPlants, scheduledScope } from "../use-cases/reorder.js";
 
 const { logger, metrics, logPort, metricsPort } = createPowertools();

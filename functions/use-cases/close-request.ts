@@ -12,7 +12,7 @@ import {
   periodsWithPostings,
   previousPeriod,
 } from "../../domain/index.js";
-import type { LogPort } from "../shared/ports.js";
+import type { LogPort } from "../common/ports.js";
 import {
   EarlierPeriodOpenError,
   LaterPeriodLockedError,

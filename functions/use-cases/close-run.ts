@@ -15,7 +15,7 @@ import {
   UnbalancedJournalError,
   type WorkCenter,
 } from "../../domain/index.js";
-import { backoffDelay, type MetricsPort, sleep } from "../shared/ports.js";
+import { backoffDelay, type MetricsPort, sleep } from "../common/ports.js";
 import { assertPeriod, type CloseRequestDeps } from "./close-request.js";
 import { retryingCloseStore } from "./close-retry.js";
 import { CloseConflictError } from "./errors.js";

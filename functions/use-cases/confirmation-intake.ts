@@ -15,14 +15,14 @@ import {
   readIntakeStart,
   type TableContext,
 } from "../adapters/table/index.js";
-import type { ConfirmationMessage, ReversalMessage } from "../shared/messages.js";
-import { type ConfirmationRequest, toQueuedConfirmation } from "../shared/queued-confirmation.js";
+import type { ConfirmationMessage, ReversalMessage } from "../common/messages.js";
+import { type ConfirmationRequest, toQueuedConfirmation } from "../common/queued-confirmation.js";
 import { type ConfirmationStatus, confirmationOutcome, outcomeMaterials } from "./confirmation-outcome.js";
 import { IdempotencyKeyReusedError, QueueUnavailableError, ResourceNotFoundError } from "./errors.js";
 import { fingerprint } from "./idempotency.js";
 import { isoDate } from "./posting-support.js";
 
-export type { ConfirmationRequest } from "../shared/queued-confirmation.js";
+export type { ConfirmationRequest } from "../common/queued-confirmation.js";
 
 /** What intake reads besides its own records: the order, master data, periods, the worker's outcome. */
 export interface IntakeReads {

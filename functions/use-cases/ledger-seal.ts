@@ -1,6 +1,6 @@
 import { type LedgerLine, ledgerDigest } from "../../domain/index.js";
 import type { LedgerSourceEntry, LedgerStore } from "../adapters/table/index.js";
-import type { LogPort } from "../shared/ports.js";
+import type { LogPort } from "../common/ports.js";
 import { projectPosting, projectReversal } from "./ledger.js";
 
 /**

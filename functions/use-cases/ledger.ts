@@ -24,7 +24,7 @@ import {
   queryLedger,
   type TableContext,
 } from "../adapters/table/index.js";
-import { decodeCursor, encodeCursor } from "../shared/paging.js";
+import { decodeCursor, encodeCursor } from "../common/paging.js";
 import { csvTable } from "./csv.js";
 
 /**

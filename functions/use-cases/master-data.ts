@@ -14,7 +14,7 @@ import {
   type TableContext,
   workCentersPage,
 } from "../adapters/table/index.js";
-import type { PageRequest } from "../shared/paging.js";
+import type { PageRequest } from "../common/paging.js";
 import { InvalidReferenceError, ResourceNotFoundError } from "./errors.js";
 
 export interface MasterDataDeps {

@@ -26,7 +26,7 @@ import {
   saveOrder,
   type TableContext,
 } from "../adapters/table/index.js";
-import type { PageRequest } from "../shared/paging.js";
+import type { PageRequest } from "../common/paging.js";
 import { InvalidReferenceError, ResourceExistsError, ResourceNotFoundError } from "./errors.js";
 import { backOff, type RetryDeps } from "./retry.js";
 

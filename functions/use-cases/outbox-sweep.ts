@@ -1,7 +1,7 @@
 import { METRICS, OUTBOX } from "../../infra/messaging.js";
 import { type EnqueuePosting, postingIds } from "../adapters/queue.js";
 import type { ConfirmationItems, IntakeRecords, LedgerStore, OutboxEntry } from "../adapters/table/index.js";
-import type { LogPort, MetricsPort } from "../shared/ports.js";
+import type { LogPort, MetricsPort } from "../common/ports.js";
 import { confirmationOutcome } from "./confirmation-outcome.js";
 import { ledgerGaps } from "./ledger.js";
 

@@ -19,7 +19,7 @@ import {
   type TurnoverLine,
   turnoverLines,
 } from "../../domain/index.js";
-import { type CursorShape, decodeCursor, encodeCursor, PAGE_LIMITS } from "../shared/paging.js";
+import { type CursorShape, decodeCursor, encodeCursor, PAGE_LIMITS } from "../common/paging.js";
 import { assertPeriod } from "./close-request.js";
 import { MissingPeriodReportError } from "./errors.js";
 import { periodWorkCenterRows, type WorkCenterRow, workCenterRows } from "./ledger.js";

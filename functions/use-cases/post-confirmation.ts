@@ -16,7 +16,7 @@ import {
   type StoredOrder,
   TransactionCancelledError,
 } from "../adapters/table/index.js";
-import { fromQueuedConfirmation, type QueuedConfirmation } from "../shared/queued-confirmation.js";
+import { fromQueuedConfirmation, type QueuedConfirmation } from "../common/queued-confirmation.js";
 import { postingLedgerLines, projectPosting } from "./ledger.js";
 import { applyPlan, effectWrites, type PostingPlan, planLines, recordWrite } from "./posting-chunks.js";
 import {

@@ -10,7 +10,7 @@ import {
 } from "../../domain/index.js";
 import type { MovementView, WorkerStore } from "../adapters/table/index.js";
 import { isTransient, TransactionCancelledError } from "../adapters/table/index.js";
-import { backoffDelay, type LogPort, type MetricsPort, sleep } from "../shared/ports.js";
+import { backoffDelay, type LogPort, type MetricsPort, sleep } from "../common/ports.js";
 
 /** The worker's ports: its store on the table, a clock, logs and metrics. */
 export interface PostingDeps {

@@ -7,7 +7,7 @@ import {
   type StockRow,
   type TableContext,
 } from "../adapters/table/index.js";
-import type { PageRequest } from "../shared/paging.js";
+import type { PageRequest } from "../common/paging.js";
 
 /**
  * GET stock, a page at a time: one material (a Query on its partition, by location) or the

@@ -15,8 +15,8 @@ import {
   type StoredRequisition,
 } from "../adapters/table/index.js";
 import type { RequisitionNotification } from "../adapters/topic.js";
-import { PAGE_LIMITS, type PageRequest } from "../shared/paging.js";
-import { backoffDelay, type LogPort, type MetricsPort, sleep } from "../shared/ports.js";
+import { PAGE_LIMITS, type PageRequest } from "../common/paging.js";
+import { backoffDelay, type LogPort, type MetricsPort, sleep } from "../common/ports.js";
 import { ReorderRunError } from "./errors.js";
 
 /** GET reorders item (docs/api.md#reorders): the notification procurement receives, without `plant`. */

@@ -1,9 +1,9 @@
-import { backoffDelay, sleep } from "../shared/ports.js";
+import { backoffDelay, sleep } from "../common/ports.js";
 import { RetriesExhaustedError } from "./errors.js";
 
 /**
  * Retries of a synchronous posting (receipt, transfer, count, order PATCH) on transaction
- * conflicts and throttling: exponential backoff with full jitter (functions/shared/ports.ts),
+ * conflicts and throttling: exponential backoff with full jitter (functions/common/ports.ts),
  * then RetriesExhaustedError, which the HTTP edge answers with 503 and Retry-After.
  */
 export interface RetryPolicy {

@@ -22,7 +22,7 @@ import {
   type StockDocumentStore,
   type StoredRequisition,
 } from "../adapters/table/index.js";
-import type { LogPort } from "../shared/ports.js";
+import type { LogPort } from "../common/ports.js";
 import {
   FollowUpPendingError,
   IdempotencyKeyReusedError,

@@ -38,7 +38,7 @@ import {
   type TableContext,
 } from "../../functions/adapters/table/index.js";
 import { processPostingBatch } from "../../functions/backflush-worker/process-batch.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
+import { noMetrics, silentLog } from "../../functions/common/ports.js";
 import {
   acceptConfirmation,
   getConfirmationView,

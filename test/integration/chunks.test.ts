@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dec, type Material } from "../../domain/index.js";
+import { pack } from "../../functions/adapters/table/codec.js";
 import {
   getConfirmationItems,
   getOrder,
@@ -10,9 +11,8 @@ import {
   type TableContext,
   workerStore,
 } from "../../functions/adapters/table/index.js";
-import { pack } from "../../functions/shared/codec.js";
-import { keys } from "../../functions/shared/keys.js";
-import type { QueuedConfirmation } from "../../functions/shared/queued-confirmation.js";
+import { keys } from "../../functions/adapters/table/keys.js";
+import type { QueuedConfirmation } from "../../functions/common/queued-confirmation.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { reprocessBacklog } from "../../functions/use-cases/reprocess-backlog.js";

@@ -7,7 +7,7 @@
 import { DeleteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { periodCloseStore, type TableContext } from "../../functions/adapters/table/index.js";
-import { keys } from "../../functions/shared/keys.js";
+import { keys } from "../../functions/adapters/table/keys.js";
 import { requestClose } from "../../functions/use-cases/close-request.js";
 import { EarlierPeriodOpenError } from "../../functions/use-cases/errors.js";
 import type { PeriodCloseStore } from "../../functions/use-cases/period-close-port.js";

@@ -19,7 +19,7 @@ import {
   type TableContext,
   workerStore,
 } from "../../functions/adapters/table/index.js";
-import type { QueuedConfirmation } from "../../functions/shared/queued-confirmation.js";
+import type { QueuedConfirmation } from "../../functions/common/queued-confirmation.js";
 import { getConfirmationView, tableIntakeDeps } from "../../functions/use-cases/confirmation-intake.js";
 import { movementsView } from "../../functions/use-cases/ledger.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";

@@ -13,7 +13,7 @@ import {
   stockDocumentStore,
   type TableContext,
 } from "../../functions/adapters/table/index.js";
-import { silentLog } from "../../functions/shared/ports.js";
+import { silentLog } from "../../functions/common/ports.js";
 import { verifyPeriod } from "../../functions/use-cases/ledger.js";
 import { runClose } from "../../functions/use-cases/period-close.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";

@@ -12,8 +12,8 @@ import {
   stockDocumentStore,
   type TableContext,
 } from "../../functions/adapters/table/index.js";
-import { keys } from "../../functions/shared/keys.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
+import { keys } from "../../functions/adapters/table/keys.js";
+import { noMetrics, silentLog } from "../../functions/common/ports.js";
 import { verifyPeriod } from "../../functions/use-cases/ledger.js";
 import { type CloseDeps, getPeriodReport, runClose } from "../../functions/use-cases/period-close.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";

@@ -15,8 +15,8 @@ import {
   ledgerStore,
   type TableContext,
 } from "../../functions/adapters/table/index.js";
-import type { PostingMessage } from "../../functions/shared/messages.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
+import type { PostingMessage } from "../../functions/common/messages.js";
+import { noMetrics, silentLog } from "../../functions/common/ports.js";
 import { acceptConfirmation, tableIntakeDeps } from "../../functions/use-cases/confirmation-intake.js";
 import { sweepOutbox } from "../../functions/use-cases/outbox-sweep.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";

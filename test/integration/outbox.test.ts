@@ -20,7 +20,7 @@ import {
   type TableContext,
 } from "../../functions/adapters/table/index.js";
 import { processPostingBatch } from "../../functions/backflush-worker/process-batch.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
+import { noMetrics, silentLog } from "../../functions/common/ports.js";
 import { acceptConfirmation, tableIntakeDeps } from "../../functions/use-cases/confirmation-intake.js";
 import { sweepOutbox } from "../../functions/use-cases/outbox-sweep.js";
 import { SqsPoller } from "../../local/poller.js";

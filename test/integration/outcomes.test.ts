@@ -9,7 +9,7 @@ import {
   type TableContext,
   transactWrite,
 } from "../../functions/adapters/table/index.js";
-import type { PostingMessage } from "../../functions/shared/messages.js";
+import type { PostingMessage } from "../../functions/common/messages.js";
 import {
   acceptConfirmation,
   type ConfirmationRequest,

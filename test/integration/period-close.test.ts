@@ -15,6 +15,7 @@ import {
   stockKey,
   UnbalancedJournalError,
 } from "../../domain/index.js";
+import { pack } from "../../functions/adapters/table/codec.js";
 import {
   getBom,
   getCloseCheckpoint,
@@ -32,10 +33,9 @@ import {
   type TableContext,
   transactWrite,
 } from "../../functions/adapters/table/index.js";
+import { indexKeys, keys } from "../../functions/adapters/table/keys.js";
 import { reportToCsv } from "../../functions/api/http/period-csv.js";
-import { pack } from "../../functions/shared/codec.js";
-import { indexKeys, keys } from "../../functions/shared/keys.js";
-import type { QueuedConfirmation } from "../../functions/shared/queued-confirmation.js";
+import type { QueuedConfirmation } from "../../functions/common/queued-confirmation.js";
 import { LaterPeriodLockedError } from "../../functions/use-cases/errors.js";
 import {
   getPeriodReport,

@@ -14,7 +14,7 @@ import {
   reorderStore,
   type TableContext,
 } from "../../functions/adapters/table/index.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
+import { noMetrics, silentLog } from "../../functions/common/ports.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import { type ReorderDeps, runReorders } from "../../functions/use-cases/reorder.js";
 import { postInventoryCount } from "../../functions/use-cases/stock-postings.js";

@@ -24,7 +24,7 @@ import {
   workerStore,
 } from "../../functions/adapters/table/index.js";
 import { publishRequisition, type RequisitionNotification } from "../../functions/adapters/topic.js";
-import { type MetricsPort, noMetrics, silentLog } from "../../functions/shared/ports.js";
+import { type MetricsPort, noMetrics, silentLog } from "../../functions/common/ports.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import {

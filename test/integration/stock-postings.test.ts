@@ -23,9 +23,9 @@ import {
   type TableContext,
   transactWrite,
 } from "../../functions/adapters/table/index.js";
+import { keys } from "../../functions/adapters/table/keys.js";
 import type { ErrorLogger } from "../../functions/api/http/problem.js";
-import { keys } from "../../functions/shared/keys.js";
-import { type LogPort, noMetrics, silentLog } from "../../functions/shared/ports.js";
+import { type LogPort, noMetrics, silentLog } from "../../functions/common/ports.js";
 import {
   FollowUpPendingError,
   RequisitionMismatchError,

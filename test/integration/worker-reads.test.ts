@@ -7,7 +7,7 @@ import {
   type TableContext,
   workerStore,
 } from "../../functions/adapters/table/index.js";
-import type { QueuedConfirmation } from "../../functions/shared/queued-confirmation.js";
+import type { QueuedConfirmation } from "../../functions/common/queued-confirmation.js";
 import { acceptConfirmation, tableIntakeDeps } from "../../functions/use-cases/confirmation-intake.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";

@@ -10,8 +10,8 @@ import {
   readStock,
   type TableContext,
 } from "../../functions/adapters/table/index.js";
+import { keys } from "../../functions/adapters/table/keys.js";
 import { processPostingBatch } from "../../functions/backflush-worker/process-batch.js";
-import { keys } from "../../functions/shared/keys.js";
 import { postConfirmation } from "../../functions/use-cases/post-confirmation.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import { reprocessBacklog } from "../../functions/use-cases/reprocess-backlog.js";

@@ -1,5 +1,5 @@
 import { periodCloseStore, type TableContext } from "../../functions/adapters/table/index.js";
-import { type MetricsPort, silentLog } from "../../functions/shared/ports.js";
+import { type MetricsPort, silentLog } from "../../functions/common/ports.js";
 import type { CloseDeps } from "../../functions/use-cases/period-close.js";
 
 export interface CloseHarness {

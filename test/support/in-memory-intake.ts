@@ -11,7 +11,7 @@ import type {
   OutboxEntry,
   StoredPosting,
 } from "../../functions/adapters/table/index.js";
-import type { PostingMessage } from "../../functions/shared/messages.js";
+import type { PostingMessage } from "../../functions/common/messages.js";
 import type { IntakeDeps, IntakeReads } from "../../functions/use-cases/confirmation-intake.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -1,5 +1,5 @@
 import { stockDocumentStore, type TableContext, workerStore } from "../../functions/adapters/table/index.js";
-import { noMetrics, silentLog } from "../../functions/shared/ports.js";
+import { noMetrics, silentLog } from "../../functions/common/ports.js";
 import type { PostingDeps } from "../../functions/use-cases/posting-support.js";
 import type { EnqueueBacklogRetry, StockDeps } from "../../functions/use-cases/stock-postings.js";
 

@@ -1,9 +1,9 @@
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { BacklogLine, Decimal, Movement } from "../../../domain/index.js";
 import { BACKLOG_INDEX } from "../../../infra/table.js";
-import { pack, unpack } from "../../shared/codec.js";
-import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { pack, unpack } from "./codec.js";
+import { indexKeys, keys } from "./keys.js";
 import type { TaggedItem } from "./transact.js";
 
 /** Backlog lines (docs/data-model.md): one item per line under its confirmation, open ones in gsi1. */

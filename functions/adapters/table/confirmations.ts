@@ -1,9 +1,9 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { PostedConfirmation } from "../../../domain/index.js";
-import { pack, unpack } from "../../shared/codec.js";
-import { indexKeys, keys } from "../../shared/keys.js";
 import { type StoredBacklogLine, toBacklogLine } from "./backlog.js";
 import type { TableContext } from "./client.js";
+import { pack, unpack } from "./codec.js";
+import { indexKeys, keys } from "./keys.js";
 import { queryAll } from "./query.js";
 import type { TaggedItem } from "./transact.js";
 

@@ -4,9 +4,10 @@
  * request each: on DynamoDB every request is a round trip, on DynamoDB Local a fixed cost of the
  * engine (README.md#performance, `readRequestsPerConfirmation`).
  */
-import { keys } from "../../shared/keys.js";
+
 import type { TableContext } from "./client.js";
 import { type IntakeRecord, parseIntakeRecord } from "./intake-records.js";
+import { keys } from "./keys.js";
 import { batchGet, parseMasterDataVersion } from "./master-data.js";
 import { orderItemKeys, parseStoredOrder, type StoredOrder } from "./orders.js";
 import { type PeriodState, parsePeriodState } from "./periods.js";

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { OUTBOX } from "../../../infra/messaging.js";
 import { OUTBOX_INDEX } from "../../../infra/table.js";
-import { keys } from "../../shared/keys.js";
-import type { ConfirmationMessage, ReversalMessage } from "../../shared/messages.js";
+import type { ConfirmationMessage, ReversalMessage } from "../../common/messages.js";
 import type { TableContext } from "./client.js";
+import { keys } from "./keys.js";
 
 /**
  * Intake records: one per plant and confirmationId (sk INTAKE on the confirmation's partition), the

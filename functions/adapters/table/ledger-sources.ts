@@ -1,9 +1,9 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { PostedMovement } from "../../../domain/index.js";
 import { CLOSE_INDEX } from "../../../infra/table.js";
-import { unpack } from "../../shared/codec.js";
-import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { unpack } from "./codec.js";
+import { indexKeys, keys } from "./keys.js";
 import { queryAll } from "./query.js";
 
 /**

@@ -7,9 +7,9 @@ import {
   LEDGER_PERIOD_INDEX,
   TABLE_KEY,
 } from "../../../infra/table.js";
-import { indexKeys, keys } from "../../shared/keys.js";
-import type { CursorShape } from "../../shared/paging.js";
+import type { CursorShape } from "../../common/paging.js";
 import type { TableContext } from "./client.js";
+import { indexKeys, keys } from "./keys.js";
 import { getLedgerSource, type LedgerSource, optionalString } from "./ledger-sources.js";
 import type { TaggedItem } from "./transact.js";
 
@@ -213,7 +213,7 @@ const PATHS = {
 } as const;
 
 /**
- * What a start key of this path looks like (functions/shared/paging.ts): the path's partition
+ * What a start key of this path looks like (functions/common/paging.ts): the path's partition
  * exactly, the table key (and on an index its sort key) as ledger keys of this plant.
  */
 export function ledgerCursorShape(plant: string, path: LedgerPath): CursorShape {

@@ -12,11 +12,11 @@ import type {
   WorkCenter,
 } from "../../../domain/index.js";
 import { BACKLOG_INDEX, ORDERS_INDEX, STOCK_INDEX } from "../../../infra/table.js";
-import { unpack } from "../../shared/codec.js";
-import { indexKeys, keys } from "../../shared/keys.js";
-import { type CursorShape, decodeCursor, encodeCursor, type PageRequest } from "../../shared/paging.js";
+import { type CursorShape, decodeCursor, encodeCursor, type PageRequest } from "../../common/paging.js";
 import { listOpenBacklog, type StoredBacklogLine } from "./backlog.js";
 import type { TableContext } from "./client.js";
+import { unpack } from "./codec.js";
+import { indexKeys, keys } from "./keys.js";
 import { batchGet } from "./master-data.js";
 import { queryPage } from "./query.js";
 import { listRequisitionsPage, type StoredRequisition } from "./requisitions.js";

@@ -1,9 +1,9 @@
 import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Bom, Material, Routing, WorkCenter } from "../../../domain/index.js";
 import { REORDER_INDEX } from "../../../infra/table.js";
-import { pack, unpack } from "../../shared/codec.js";
-import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { pack, unpack } from "./codec.js";
+import { indexKeys, keys } from "./keys.js";
 import { completePostedPeriods } from "./posted-periods.js";
 
 type StoredMaterial = Omit<Material, "hasBom">;

@@ -6,10 +6,10 @@ import {
   periodsWithPostings,
 } from "../../../domain/index.js";
 import { CLOSE_INDEX } from "../../../infra/table.js";
-import { pack, unpack } from "../../shared/codec.js";
-import { indexKeys, keys } from "../../shared/keys.js";
 import { OrderExistsError } from "../errors.js";
 import type { TableContext } from "./client.js";
+import { pack, unpack } from "./codec.js";
+import { indexKeys, keys } from "./keys.js";
 import type { TaggedItem } from "./transact.js";
 
 /** An order as read, with what a conditional write of it needs. */

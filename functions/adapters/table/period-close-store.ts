@@ -5,11 +5,11 @@
  */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { CloseRow } from "../../../domain/index.js";
-import { unpack } from "../../shared/codec.js";
-import { keys } from "../../shared/keys.js";
 import type { CloseRowsPage, CommitOutcome, PeriodCloseStore } from "../../use-cases/period-close-port.js";
 import { TransactionCancelledError } from "../errors.js";
 import type { TableContext } from "./client.js";
+import { unpack } from "./codec.js";
+import { keys } from "./keys.js";
 import { ledgerStore, periodLines } from "./ledger.js";
 import { listLedgerSources } from "./ledger-sources.js";
 import { loadMaterials, loadWorkCenters } from "./master-data.js";

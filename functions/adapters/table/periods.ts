@@ -1,7 +1,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { PeriodLock, PeriodState } from "../../../domain/index.js";
-import { keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { keys } from "./keys.js";
 import type { TaggedItem } from "./transact.js";
 
 export type { PeriodLock, PeriodState } from "../../../domain/index.js";

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
-import { pack, unpack } from "../../shared/codec.js";
-import { keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { pack, unpack } from "./codec.js";
+import { keys } from "./keys.js";
 import type { TaggedItem } from "./transact.js";
 
 /**

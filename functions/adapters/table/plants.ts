@@ -1,5 +1,5 @@
-import { keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { keys } from "./keys.js";
 import { queryAll } from "./query.js";
 
 /** Every plant in the registry (a material upsert registers its plant): the scheduled jobs fan out over it. */

@@ -11,8 +11,8 @@
  * first close request that read everything the old way (a plant from before the markers).
  */
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import { keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { keys } from "./keys.js";
 import { queryAll } from "./query.js";
 
 /** What a transaction item posts: stock or WIP of `plant` in these periods. */

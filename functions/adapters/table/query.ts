@@ -1,5 +1,5 @@
 import { QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import { type CursorShape, type StartKey, startKeyOf } from "../../shared/paging.js";
+import { type CursorShape, type StartKey, startKeyOf } from "../../common/paging.js";
 import type { TableContext } from "./client.js";
 
 type QueryInput = Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey" | "Limit">;

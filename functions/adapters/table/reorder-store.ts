@@ -1,10 +1,10 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Decimal, Material } from "../../../domain/index.js";
 import { REORDER_INDEX } from "../../../infra/table.js";
-import { indexKeys } from "../../shared/keys.js";
-import type { PageRequest } from "../../shared/paging.js";
+import type { PageRequest } from "../../common/paging.js";
 import { TransactionCancelledError } from "../errors.js";
 import type { TableContext } from "./client.js";
+import { indexKeys } from "./keys.js";
 import { requisitionPage } from "./lists.js";
 import { loadMaterials } from "./master-data.js";
 import { listPlants } from "./plants.js";

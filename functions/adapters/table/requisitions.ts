@@ -2,9 +2,9 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Decimal } from "../../../domain/index.js";
 import { REORDER_INDEX } from "../../../infra/table.js";
-import { fromNum, num } from "../../shared/codec.js";
-import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { fromNum, num } from "./codec.js";
+import { indexKeys, keys } from "./keys.js";
 import { queryAll } from "./query.js";
 import type { TaggedItem } from "./transact.js";
 

@@ -1,7 +1,7 @@
-import { pack } from "../../shared/codec.js";
-import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { pack } from "./codec.js";
 import type { MovementView } from "./confirmations.js";
+import { indexKeys, keys } from "./keys.js";
 import type { TaggedItem } from "./transact.js";
 
 /**

@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Decimal, JournalEntry, LedgerLine, Material, StockDelta } from "../../../domain/index.js";
-import { pack, unpack } from "../../shared/codec.js";
-import { keys } from "../../shared/keys.js";
 import { TransactionCancelledError } from "../errors.js";
 import type { TableContext } from "./client.js";
+import { pack, unpack } from "./codec.js";
+import { keys } from "./keys.js";
 import { ledgerPut } from "./ledger.js";
 import { getMaterial } from "./master-data.js";
 import { getPeriodState, type PeriodState, periodOpenCheck } from "./periods.js";

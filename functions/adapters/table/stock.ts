@@ -8,9 +8,9 @@ import {
   ZERO,
 } from "../../../domain/index.js";
 import { REORDER_INDEX, STOCK_INDEX } from "../../../infra/table.js";
-import { fromNum, num } from "../../shared/codec.js";
-import { indexKeys, keys } from "../../shared/keys.js";
 import type { TableContext } from "./client.js";
+import { fromNum, num } from "./codec.js";
+import { indexKeys, keys } from "./keys.js";
 import { batchGet } from "./master-data.js";
 import { queryAll } from "./query.js";
 import type { TaggedItem } from "./transact.js";

@@ -8,11 +8,11 @@
 import type { SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { TransactionCancelledError } from "../../../functions/adapters/table/index.js";
+import { silentLog } from "../../../functions/common/ports.js";
 import {
   closeRetryDelaySeconds,
   processCloseRequests,
 } from "../../../functions/period-close/process-requests.js";
-import { silentLog } from "../../../functions/shared/ports.js";
 import { retryingCloseStore, withCloseRetries } from "../../../functions/use-cases/close-retry.js";
 import { RetriesExhaustedError } from "../../../functions/use-cases/errors.js";
 import type { PeriodCloseStore } from "../../../functions/use-cases/period-close.js";

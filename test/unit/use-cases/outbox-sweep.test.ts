@@ -1,7 +1,7 @@
 /** The outbox sweeper on in-memory ports: what it sends again, when, and when it lets go. */
 import { describe, expect, it } from "vitest";
 import { dec } from "../../../domain/index.js";
-import { noMetrics, silentLog } from "../../../functions/shared/ports.js";
+import { noMetrics, silentLog } from "../../../functions/common/ports.js";
 import { acceptConfirmation, requestReversal } from "../../../functions/use-cases/confirmation-intake.js";
 import { type SweepLimits, sweepOutbox } from "../../../functions/use-cases/outbox-sweep.js";
 import { type FakeIntake, fakeIntake } from "../../support/in-memory-intake.js";

@@ -1,12 +1,12 @@
 /** The queued confirmation: request -> queue message -> JSON -> schema -> domain, nothing lost or changed. */
 import { describe, expect, it } from "vitest";
 import { dec } from "../../../domain/index.js";
-import { PostingMessage } from "../../../functions/shared/messages.js";
+import { PostingMessage } from "../../../functions/common/messages.js";
 import {
   type ConfirmationRequest,
   fromQueuedConfirmation,
   toQueuedConfirmation,
-} from "../../../functions/shared/queued-confirmation.js";
+} from "../../../functions/common/queued-confirmation.js";
 
 const request: ConfirmationRequest = {
   confirmationId: "ASSY1-0007",

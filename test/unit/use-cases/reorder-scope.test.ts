@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ReorderStore } from "../../../functions/adapters/table/index.js";
-import { noMetrics, silentLog } from "../../../functions/shared/ports.js";
+import { noMetrics, silentLog } from "../../../functions/common/ports.js";
 import {
   type ReorderDeps,
   runReordersForAllPlants,

@@ -12,7 +12,7 @@ import type {
   StoredDocument,
 } from "../../../functions/adapters/table/index.js";
 import { toProblem } from "../../../functions/api/http/problem.js";
-import { silentLog } from "../../../functions/shared/ports.js";
+import { silentLog } from "../../../functions/common/ports.js";
 import { FollowUpPendingError, RetriesExhaustedError } from "../../../functions/use-cases/errors.js";
 import {
   type EnqueueBacklogRetry,

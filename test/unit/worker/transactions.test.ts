@@ -8,8 +8,8 @@ import {
   transactWrite,
   workerStore,
 } from "../../../functions/adapters/table/index.js";
-import type { MetricsPort } from "../../../functions/shared/ports.js";
-import { silentLog } from "../../../functions/shared/ports.js";
+import type { MetricsPort } from "../../../functions/common/ports.js";
+import { silentLog } from "../../../functions/common/ports.js";
 import { type PostingDeps, withPostingRetries } from "../../../functions/use-cases/posting-support.js";
 
 /**

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { NumberValue } from "@aws-sdk/lib-dynamodb";
-import { Decimal } from "../../domain/index.js";
+import { Decimal } from "../../../domain/index.js";
 
 /**
  * Domain objects are stored as one gzip'd JSON attribute: decimals tagged `{"$d":"1.25"}` so

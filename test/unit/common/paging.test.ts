@@ -4,7 +4,7 @@ import {
   decodeCursor,
   encodeCursor,
   startKeyOf,
-} from "../../../functions/shared/paging.js";
+} from "../../../functions/common/paging.js";
 
 const SHAPE: CursorShape = {
   list: "stock",

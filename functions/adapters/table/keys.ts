@@ -121,4 +121,4 @@ export const indexKeys = {
   ledgerByPeriod: (plant: string, period: string) => `LDG#${plant}#PER#${period}`,
 } as const;
 
-import { BACKLOG_INDEX, CLOSE_INDEX, REORDER_INDEX, STOCK_INDEX } from "../../infra/table.js";
+import { BACKLOG_INDEX, CLOSE_INDEX, REORDER_INDEX, STOCK_INDEX } from "../../../infra/table.js";
