@@ -31,15 +31,13 @@ export interface PollerOptions {
   /** Batches in flight at once: the mapping's maximum concurrency. */
   readonly concurrency: number;
   /**
-   * True while something more urgent shares the machine (the sandbox's API serving requests): then
-   * the poller holds at most one received batch, kept invisible, and invokes it once this turns false
-   * or `maxYieldMs` has passed, so a steady stream of requests slows the worker down but cannot stop
-   * it. In AWS the API and the worker do not share one DynamoDB Local (whose table takes one write at
+   * Something more urgent sharing the machine (the sandbox's API serving requests). While `busy()`
+   * is true the poller holds at most one received batch, kept invisible, and invokes it once `busy()`
+   * turns false or `maxMs` has passed, so a steady stream of requests slows the worker down but
+   * cannot stop it. In AWS the API and the worker do not share one DynamoDB Local (whose table takes one write at
    * a time) and two cores, so intake latency does not depend on the worker's load.
    */
-  readonly yieldTo?: () => boolean;
-  /** The longest a received batch is held back by `yieldTo` (default 5 s). */
-  readonly maxYieldMs?: number;
+  readonly yieldTo?: { readonly busy: () => boolean; readonly maxMs: number };
   readonly visibilityTimeoutSeconds: number;
   /** The function: an SQSEvent in, an SQSBatchResponse (or nothing) out. */
   readonly invoke: (event: SQSEvent) => Promise<unknown>;
@@ -63,7 +61,6 @@ const BUSY_POLL_PAUSE_MS = 100;
 const ERROR_PAUSE_MS = 1000;
 /** While yielding, how often the poller looks again whether it may start more batches. */
 const YIELD_RECHECK_MS = 20;
-const DEFAULT_MAX_YIELD_MS = 5000;
 
 export class SqsPoller {
   private readonly inFlight = new Set<Promise<void>>();
@@ -120,7 +117,7 @@ export class SqsPoller {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
-      const yielding = this.options.yieldTo?.() === true;
+      const yielding = this.options.yieldTo?.busy() === true;
       if (this.inFlight.size >= (yielding ? 1 : this.options.concurrency)) {
         await Promise.race(yielding ? [...this.inFlight, sleep(YIELD_RECHECK_MS)] : this.inFlight);
         continue;
@@ -187,11 +184,12 @@ export class SqsPoller {
     await options.onBatch?.({ records, failed, durationMs, ...(error !== undefined && { error }) });
   }
 
-  /** Waits while `yieldTo` says so, at most `maxYieldMs` (not while stopping: a drain must finish). */
+  /** Waits while `yieldTo` is busy, at most its `maxMs` (not while stopping: a drain must finish). */
   private async yieldTurn(): Promise<void> {
-    const { yieldTo, maxYieldMs = DEFAULT_MAX_YIELD_MS } = this.options;
-    const until = Date.now() + maxYieldMs;
-    while (yieldTo?.() === true && Date.now() < until && !this.stopping) await sleep(YIELD_RECHECK_MS);
+    const { yieldTo } = this.options;
+    if (yieldTo === undefined) return;
+    const until = Date.now() + yieldTo.maxMs;
+    while (yieldTo.busy() && Date.now() < until && !this.stopping) await sleep(YIELD_RECHECK_MS);
   }
 
   /** Extends the visibility of a batch in progress every half timeout, until stopped. */

@@ -178,8 +178,7 @@ function startPollers(
     batchSize: WORKER_BATCH.batchSize,
     concurrency: WORKER_BATCH.maximumConcurrency,
     // One DynamoDB Local and two cores serve both: requests first (README, "Performance").
-    yieldTo: () => (parts.gateway?.active ?? 0) > 0,
-    maxYieldMs: options.workerYieldMs,
+    yieldTo: { busy: () => (parts.gateway?.active ?? 0) > 0, maxMs: options.workerYieldMs },
     invoke: (event) => functions.worker.invoke(event),
     onBatch: (report) => reportPostings(report, functions.api),
     onError: onError("postings"),

@@ -22,8 +22,8 @@ afterAll(() => sqs.destroy());
 
 /** The sandbox's yield to the API (local/poller.ts), and a smaller batch so one test sees several. */
 interface Yielding {
-  readonly yieldTo: () => boolean;
-  readonly maxYieldMs?: number;
+  readonly busy: () => boolean;
+  readonly maxMs: number;
   readonly batchSize?: number;
 }
 
@@ -47,8 +47,7 @@ async function harness(): Promise<Harness> {
     invocations,
     start(invoke, yielding) {
       const poller = new SqsPoller({
-        ...(yielding && { yieldTo: yielding.yieldTo }),
-        ...(yielding?.maxYieldMs !== undefined && { maxYieldMs: yielding.maxYieldMs }),
+        ...(yielding && { yieldTo: { busy: yielding.busy, maxMs: yielding.maxMs } }),
         name: "test",
         sqs,
         queueUrl: queues.postingsQueueUrl,
@@ -144,7 +143,7 @@ describe("SQS event source poller", () => {
         started.push(Date.now());
         return { batchItemFailures: [] };
       },
-      { yieldTo: () => apiBusy, maxYieldMs: 60_000 },
+      { busy: () => apiBusy, maxMs: 60_000 },
     );
     await send(h2.queues.postingsQueueUrl, ["held-a", "held-b"], "H1");
     // Three visibility timeouts (the harness's is 1 s): without the heartbeat the batch would come back.
@@ -160,7 +159,7 @@ describe("SQS event source poller", () => {
     expect(records.map((r) => r.attributes.ApproximateReceiveCount)).toEqual(["1", "1"]);
   });
 
-  it("while the API stays busy, runs one batch at a time, each held at most maxYieldMs; all it may once idle", async () => {
+  it("while the API stays busy, runs one batch at a time, each held at most maxMs; all it may once idle", async () => {
     const h2 = await harness();
     const MAX_YIELD_MS = 400;
     let apiBusy = true;
@@ -179,7 +178,7 @@ describe("SQS event source poller", () => {
         lastEnd = Date.now();
         return { batchItemFailures: [] };
       },
-      { yieldTo: () => apiBusy, maxYieldMs: MAX_YIELD_MS, batchSize: 2 },
+      { busy: () => apiBusy, maxMs: MAX_YIELD_MS, batchSize: 2 },
     );
     // Four groups in batches of two: without the yield, two batches (the harness's concurrency) run at once.
     for (const g of ["Y1", "Y2", "Y3", "Y4"]) await send(h2.queues.postingsQueueUrl, [`${g}-a`, `${g}-b`], g);
