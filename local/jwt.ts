@@ -3,7 +3,7 @@
  * first use. The gateway verifies with the same secret, the way API Gateway's JWT authorizer
  * verifies against the issuer's keys, so every other part sees exactly what it sees in AWS.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, webcrypto } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type JWTPayload, jwtVerify, SignJWT } from "jose";
@@ -56,9 +56,23 @@ export async function signToken(secret: Uint8Array, request: TokenRequest): Prom
     .sign(secret);
 }
 
+/**
+ * The secret imported once as an HMAC key: given raw bytes, jose imports them again on every verify,
+ * a few percent of the sandbox's CPU per request under load (README.md#performance).
+ */
+const verifyKeys = new WeakMap<Uint8Array, Promise<webcrypto.CryptoKey>>();
+function verifyKey(secret: Uint8Array): Promise<webcrypto.CryptoKey> {
+  let key = verifyKeys.get(secret);
+  if (key === undefined) {
+    key = webcrypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    verifyKeys.set(secret, key);
+  }
+  return key;
+}
+
 /** Signature, issuer, audience, expiry and not-before, as API Gateway's JWT authorizer checks them. */
 export async function verifyToken(secret: Uint8Array, token: string): Promise<JWTPayload> {
-  const { payload } = await jwtVerify(token, secret, {
+  const { payload } = await jwtVerify(token, await verifyKey(secret), {
     issuer: SANDBOX_ISSUER,
     audience: SANDBOX_AUDIENCE,
     algorithms: [ALGORITHM],

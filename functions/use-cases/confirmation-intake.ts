@@ -26,7 +26,7 @@ export type { ConfirmationRequest } from "../common/queued-confirmation.js";
 
 /** What intake reads besides its own records: the order, master data, periods, the worker's outcome. */
 export interface IntakeReads {
-  /** The intake record, the order, the period state and the master-data counter, in one request. */
+  /** The intake record, the order's snapshot, the period state and the master-data counter, in one request. */
   start(plant: string, confirmationId: string, order: string): Promise<IntakeStart>;
   /** From the container's cache, checked against the counter (`version` when the caller read it). */
   materials(plant: string, ids: readonly string[], version?: number): Promise<ReadonlyMap<string, Material>>;
@@ -172,9 +172,8 @@ async function checkQuantities(
   request: ConfirmationRequest,
   start: IntakeStart,
 ) {
-  const stored = start.order;
-  if (!stored) return;
-  const { snapshot } = stored.order;
+  const { snapshot } = start;
+  if (!snapshot) return;
   const lineComponents = (request.components ?? []).map((c) =>
     "component" in c ? c.component : snapshot.items.find((i) => i.item === c.item)?.component,
   );

@@ -3,6 +3,11 @@
  * environment is in place (handlers read it at cold start), pointed at the emulators through the SDK's
  * own endpoint variables.
  */
+
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { createDocumentClient } from "../../functions/adapters/table/client.js";
+import { provideClients } from "../../functions/common/clients.js";
 import {
   CLOSE_WORKER_TIMEOUT_SECONDS,
   METRICS,
@@ -10,7 +15,7 @@ import {
   WORKER_TIMEOUT_SECONDS,
 } from "../../infra/messaging.js";
 import { type LambdaFunction, loadFunction } from "../lambda.js";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../services/aws-config.js";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig } from "../services/aws-config.js";
 import type { QueueUrls } from "../services/provision.js";
 
 export const TABLE_NAME = "backflush-sandbox";
@@ -75,6 +80,19 @@ export function handlerEnv(
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
   };
+}
+
+/**
+ * The clients the handlers share, built as every local client is (local/services/aws-config.ts, which
+ * skips request signing), before the first handler loads. The endpoint variables above still name the
+ * same emulators, for anything that builds its own client.
+ */
+export function provideLocalClients(dynamoEndpoint: string, sqsEndpoint: string): void {
+  provideClients({
+    ddb: createDocumentClient(localClientConfig(dynamoEndpoint)),
+    sqs: new SQSClient(localClientConfig(sqsEndpoint)),
+    sns: new SNSClient(localClientConfig(sqsEndpoint)),
+  });
 }
 
 /** One import per function, each after its own service name is set (handlers read env at cold start). */

@@ -24,6 +24,7 @@ import {
   handlerEnv,
   loadFunctions,
   preloadLibraries,
+  provideLocalClients,
   type Resources,
   TABLE_NAME,
 } from "./functions.js";
@@ -74,6 +75,7 @@ async function start(parts: Parts, options: Options): Promise<void> {
   const tableReady = createTable(dynamo.endpoint, TABLE_NAME);
   tableReady.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
   const resources = await provisionMessaging(sqs, queues.endpoint);
+  provideLocalClients(dynamo.endpoint, queues.endpoint);
   const functions = await loadFunctions(
     handlerEnv(dynamo.endpoint, queues.endpoint, resources, options.outboxSeconds),
   );

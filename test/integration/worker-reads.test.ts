@@ -22,7 +22,7 @@ import { postingDeps } from "../support/posting.js";
  */
 let clients: TestClients;
 let table: TableContext;
-const read = { materialKeys: 0, stockKeys: 0 };
+const read = { materialKeys: 0, stockKeys: 0, batchSortKeys: [] as string[] };
 /** Requests by command name, e.g. `GetCommand`, `BatchGetCommand` (reset by a test). */
 const requests = new Map<string, number>();
 
@@ -36,6 +36,7 @@ beforeAll(() => {
       if (command instanceof BatchGetCommand) {
         for (const { Keys } of Object.values(command.input.RequestItems ?? {})) {
           for (const k of Keys ?? []) {
+            read.batchSortKeys.push(String(k.sk));
             if (String(k.sk).startsWith("MAT#")) read.materialKeys++;
             if (String(k.sk).startsWith("LOC#")) read.stockKeys++;
           }
@@ -123,10 +124,13 @@ describe("worker reads", () => {
     await acceptConfirmation(intake, plant, { ...request, confirmationId: "C-0" });
 
     requests.clear();
+    read.batchSortKeys = [];
     await acceptConfirmation(intake, plant, request);
-    // Intake record + order (state, snapshot) + period state + master-data counter: one BatchGetItem;
-    // then the record's Put, in the outbox before the send. No GetItem, no Query, no Update.
+    // Intake record + the order's snapshot + period state + master-data counter: one BatchGetItem
+    // (not the order's running state, which intake does not use); then the record's Put, in the
+    // outbox before the send. No GetItem, no Query, no Update.
     expect(Object.fromEntries(requests)).toEqual({ BatchGetCommand: 1, PutCommand: 1 });
+    expect(read.batchSortKeys.sort()).toEqual(["INTAKE", "SNAPSHOT", "STATE", "VERSION"]);
 
     const deps: PostingDeps = { ...postingDeps(table, NOW), store: workerStore(table) };
     await postConfirmation(deps, plant, sent[0] ?? body("C-0"), NOW);

@@ -180,7 +180,7 @@ export function fakeIntake(start = "2026-03-02T08:00:00.000Z", resendAfterSecond
     // Through get(), so a test's missNextGet makes the first read miss as before.
     start: async (plant, id) => ({
       intake: await intakes.get(plant, id),
-      order: undefined,
+      snapshot: undefined,
       periods: { locked: new Map() },
       masterDataVersion: 0,
     }),

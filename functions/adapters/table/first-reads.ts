@@ -5,11 +5,12 @@
  * engine (README.md#performance, `readRequestsPerConfirmation`).
  */
 
+import type { OrderSnapshot } from "../../../domain/index.js";
 import type { TableContext } from "./client.js";
 import { type IntakeRecord, parseIntakeRecord } from "./intake-records.js";
 import { keys } from "./keys.js";
 import { batchGet, parseMasterDataVersion } from "./master-data.js";
-import { orderItemKeys, parseStoredOrder, type StoredOrder } from "./orders.js";
+import { orderItemKeys, parseOrderSnapshot, parseStoredOrder, type StoredOrder } from "./orders.js";
 import { type PeriodState, parsePeriodState } from "./periods.js";
 
 export interface PostingStart {
@@ -19,7 +20,13 @@ export interface PostingStart {
   readonly masterDataVersion: number;
 }
 
-export interface IntakeStart extends PostingStart {
+/**
+ * Intake's start: the order's snapshot without its running state, which intake does not use (its
+ * checks need the quantities' decimals only) and which is the largest item of the read.
+ */
+export interface IntakeStart extends Omit<PostingStart, "order"> {
+  /** Undefined for an unknown order, which intake leaves to the worker to reject. */
+  readonly snapshot: OrderSnapshot | undefined;
   readonly intake: IntakeRecord | undefined;
 }
 
@@ -31,33 +38,18 @@ async function readKeys(t: TableContext, list: readonly { pk: string; sk: string
   return (key: { pk: string; sk: string }) => byKey.get(id(key));
 }
 
-/** The order's two items, the period state and the counter, with `extra` keys in the same request. */
-async function readStart(
-  t: TableContext,
-  plant: string,
-  order: string,
-  extra: readonly { pk: string; sk: string }[],
-) {
+/** The worker's start: the order's two items, the period state and the counter. */
+export async function readPostingStart(t: TableContext, plant: string, order: string): Promise<PostingStart> {
   const [state, snapshot] = orderItemKeys(plant, order);
-  const item = await readKeys(t, [
-    ...extra,
-    state,
-    snapshot,
-    keys.periods(plant),
-    keys.masterDataVersion(plant),
-  ]);
-  const start: PostingStart = {
+  const item = await readKeys(t, [state, snapshot, keys.periods(plant), keys.masterDataVersion(plant)]);
+  return {
     order: parseStoredOrder(plant, item(state), item(snapshot)),
     periods: parsePeriodState(item(keys.periods(plant))),
     masterDataVersion: parseMasterDataVersion(item(keys.masterDataVersion(plant))),
   };
-  return { item, start };
 }
 
-export async function readPostingStart(t: TableContext, plant: string, order: string): Promise<PostingStart> {
-  return (await readStart(t, plant, order, [])).start;
-}
-
+/** Intake's start: its own record, the order's snapshot, the period state and the counter. */
 export async function readIntakeStart(
   t: TableContext,
   plant: string,
@@ -65,6 +57,12 @@ export async function readIntakeStart(
   order: string,
 ): Promise<IntakeStart> {
   const intake = keys.intake(plant, confirmationId);
-  const { item, start } = await readStart(t, plant, order, [intake]);
-  return { ...start, intake: parseIntakeRecord(item(intake)) };
+  const [, snapshot] = orderItemKeys(plant, order);
+  const item = await readKeys(t, [intake, snapshot, keys.periods(plant), keys.masterDataVersion(plant)]);
+  return {
+    intake: parseIntakeRecord(item(intake)),
+    snapshot: parseOrderSnapshot(item(snapshot)),
+    periods: parsePeriodState(item(keys.periods(plant))),
+    masterDataVersion: parseMasterDataVersion(item(keys.masterDataVersion(plant))),
+  };
 }

@@ -45,6 +45,39 @@ export async function getOrder(
 export const orderItemKeys = (plant: string, order: string) =>
   [keys.order(plant, order), keys.orderSnapshot(plant, order)] as const;
 
+/** Snapshots kept decoded per container before the cache starts over (a bound on its memory). */
+const MAX_DECODED_SNAPSHOTS = 1000;
+const decodedSnapshots = new Map<
+  string,
+  { readonly bytes: Uint8Array; readonly createdAt: string; readonly snapshot: OrderSnapshot }
+>();
+
+/**
+ * The snapshot decoded once per container: intake and the worker read it for every confirmation, and
+ * gunzip plus decimal decoding was the largest share of intake's own CPU (README.md#performance). A hit
+ * needs the very bytes decoded before, so the answer is the decode of what was read, whatever happened
+ * to the item in between. The snapshot is readonly all the way down (domain/order.ts), so sharing it is safe.
+ */
+function decodeSnapshot(snap: Record<string, unknown>): OrderSnapshot {
+  const pk = String(snap.pk);
+  const bytes = snap.data as Uint8Array;
+  const createdAt = String(snap.createdAt);
+  const hit = decodedSnapshots.get(pk);
+  if (hit !== undefined && hit.createdAt === createdAt && Buffer.from(hit.bytes).equals(bytes))
+    return hit.snapshot;
+  const decoded = unpack<OrderSnapshot>(bytes);
+  // Orders released before the snapshot carried it: the snapshot item's own creation time.
+  const snapshot = decoded.releasedAt ? decoded : { ...decoded, releasedAt: createdAt };
+  if (decodedSnapshots.size >= MAX_DECODED_SNAPSHOTS) decodedSnapshots.clear();
+  decodedSnapshots.set(pk, { bytes, createdAt, snapshot });
+  return snapshot;
+}
+
+/** An order's snapshot from its stored item; undefined when there is none. */
+export function parseOrderSnapshot(snap: Record<string, unknown> | undefined): OrderSnapshot | undefined {
+  return snap === undefined ? undefined : decodeSnapshot(snap);
+}
+
 /** An order from its state and snapshot items; undefined unless both are there. */
 export function parseStoredOrder(
   plant: string,
@@ -52,12 +85,10 @@ export function parseStoredOrder(
   snap: Record<string, unknown> | undefined,
 ): StoredOrder | undefined {
   if (!state || !snap) return undefined;
-  const snapshot = unpack<OrderSnapshot>(snap.data as Uint8Array);
   return {
     plant,
     order: {
-      // Orders released before the snapshot carried it: the snapshot item's own creation time.
-      snapshot: snapshot.releasedAt ? snapshot : { ...snapshot, releasedAt: String(snap.createdAt) },
+      snapshot: decodeSnapshot(snap),
       state: unpack<OrderState>(state.data as Uint8Array),
     },
     version: Number(String(state.version)),
