@@ -63,7 +63,7 @@ function decodeSnapshot(snap: Record<string, unknown>): OrderSnapshot {
   const bytes = snap.data as Uint8Array;
   const createdAt = String(snap.createdAt);
   const hit = decodedSnapshots.get(pk);
-  if (hit !== undefined && hit.createdAt === createdAt && Buffer.from(hit.bytes).equals(bytes))
+  if (hit !== undefined && hit.createdAt === createdAt && Buffer.compare(hit.bytes, bytes) === 0)
     return hit.snapshot;
   const decoded = unpack<OrderSnapshot>(bytes);
   // Orders released before the snapshot carried it: the snapshot item's own creation time.
