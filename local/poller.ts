@@ -34,8 +34,8 @@ export interface PollerOptions {
    * Something more urgent sharing the machine (the sandbox's API serving requests). While `busy()`
    * is true the poller holds at most one received batch, kept invisible, and invokes it once `busy()`
    * turns false or `maxMs` has passed, so a steady stream of requests slows the worker down but
-   * cannot stop it. In AWS the API and the worker do not share one DynamoDB Local (whose table takes one write at
-   * a time) and two cores, so intake latency does not depend on the worker's load.
+   * cannot stop it. In AWS the API and the worker do not share one DynamoDB Local (whose table
+   * takes one write at a time) and two cores, so intake latency does not depend on the worker's load.
    */
   readonly yieldTo?: { readonly busy: () => boolean; readonly maxMs: number };
   readonly visibilityTimeoutSeconds: number;

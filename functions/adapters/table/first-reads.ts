@@ -38,15 +38,21 @@ async function readKeys(t: TableContext, list: readonly { pk: string; sk: string
   return (key: { pk: string; sk: string }) => byKey.get(id(key));
 }
 
-/** The worker's start: the order's two items, the period state and the counter. */
-export async function readPostingStart(t: TableContext, plant: string, order: string): Promise<PostingStart> {
-  const [state, snapshot] = orderItemKeys(plant, order);
-  const item = await readKeys(t, [state, snapshot, keys.periods(plant), keys.masterDataVersion(plant)]);
+/** The plant's items both starts read: the period state and the master-data counter. */
+const plantKeys = (plant: string) => [keys.periods(plant), keys.masterDataVersion(plant)];
+
+function plantStart(item: Awaited<ReturnType<typeof readKeys>>, plant: string) {
   return {
-    order: parseStoredOrder(plant, item(state), item(snapshot)),
     periods: parsePeriodState(item(keys.periods(plant))),
     masterDataVersion: parseMasterDataVersion(item(keys.masterDataVersion(plant))),
   };
+}
+
+/** The worker's start: the order's two items, the period state and the counter. */
+export async function readPostingStart(t: TableContext, plant: string, order: string): Promise<PostingStart> {
+  const [state, snapshot] = orderItemKeys(plant, order);
+  const item = await readKeys(t, [state, snapshot, ...plantKeys(plant)]);
+  return { order: parseStoredOrder(plant, item(state), item(snapshot)), ...plantStart(item, plant) };
 }
 
 /** Intake's start: its own record, the order's snapshot, the period state and the counter. */
@@ -58,11 +64,10 @@ export async function readIntakeStart(
 ): Promise<IntakeStart> {
   const intake = keys.intake(plant, confirmationId);
   const [, snapshot] = orderItemKeys(plant, order);
-  const item = await readKeys(t, [intake, snapshot, keys.periods(plant), keys.masterDataVersion(plant)]);
+  const item = await readKeys(t, [intake, snapshot, ...plantKeys(plant)]);
   return {
     intake: parseIntakeRecord(item(intake)),
     snapshot: parseOrderSnapshot(item(snapshot)),
-    periods: parsePeriodState(item(keys.periods(plant))),
-    masterDataVersion: parseMasterDataVersion(item(keys.masterDataVersion(plant))),
+    ...plantStart(item, plant),
   };
 }
