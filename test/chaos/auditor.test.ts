@@ -335,7 +335,15 @@ async function workload(
         await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** tries));
       }
     }
-    answers.unanswered.push(async () => onAnswer(await call()));
+    // Asked again after the faults stop. A refusal then is a final answer too: none of the earlier
+    // tries committed (a committed one would answer from its stored document), so nothing moved.
+    answers.unanswered.push(async () => {
+      try {
+        onAnswer(await call());
+      } catch (error) {
+        if (!refused(error)) throw error;
+      }
+    });
   };
   const domainRefusal = (error: unknown) =>
     error instanceof Error && /Insufficient|Invalid|Closed|NotFound|Reused|Exists/.test(error.name);
