@@ -326,24 +326,24 @@ async function workload(
     onAnswer: (answer: T) => void,
     refused: (e: unknown) => boolean,
   ) => {
-    for (let tries = 0; tries < 6; tries++) {
-      try {
-        onAnswer(await call());
-        return;
-      } catch (error) {
-        if (refused(error)) return; // a 4xx: nothing was accepted
-        await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** tries));
-      }
-    }
-    // Asked again after the faults stop. A refusal then is a final answer too: none of the earlier
-    // tries committed (a committed one would answer from its stored document), so nothing moved.
-    answers.unanswered.push(async () => {
+    // An answer or a refusal (a 4xx: nothing was accepted) is final; anything else throws.
+    const ask = async () => {
       try {
         onAnswer(await call());
       } catch (error) {
         if (!refused(error)) throw error;
       }
-    });
+    };
+    for (let tries = 0; tries < 6; tries++) {
+      try {
+        return await ask();
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** tries));
+      }
+    }
+    // Asked again after the faults stop, by the same rule: a refusal then means none of the earlier
+    // tries committed (a committed one answers from its stored record), so nothing moved.
+    answers.unanswered.push(ask);
   };
   const domainRefusal = (error: unknown) =>
     error instanceof Error && /Insufficient|Invalid|Closed|NotFound|Reused|Exists/.test(error.name);
